@@ -1,0 +1,1 @@
+"""A sandboxed autograder for a course on generative models."""
