@@ -1,0 +1,168 @@
+"""Runs inside the confined child: import the student's module, perform the calls, emit frames."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import signal
+import sys
+import time
+import traceback
+import warnings
+from typing import Any
+
+from autograder.sandbox.transport import decode_value, encode_value, frame
+
+MAX_TRACEBACK = 4000
+
+
+class CallTimeout(BaseException):
+    """Raised by the alarm when one call runs past its budget (BaseException: hard to swallow)."""
+
+
+def _on_alarm(signum, frame_):  # noqa: ARG001
+    raise CallTimeout()
+
+
+def _emit(fd: int, obj: dict[str, Any]) -> None:
+    data = frame(obj)
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def _student_traceback(exc: BaseException, filename: str) -> str:
+    """Only the frames in the student's own file: the rest is the grader's machinery."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(filename)]
+    lines = traceback.format_list(frames) + traceback.format_exception_only(type(exc), exc)
+    return "".join(lines)[-MAX_TRACEBACK:]
+
+
+def _describe(exc: BaseException, filename: str) -> str:
+    if isinstance(exc, SyntaxError):
+        where = f" at line {exc.lineno}" if exc.lineno else ""
+        text = (exc.text or "").rstrip()
+        return f"SyntaxError{where}: {exc.msg}" + (f"\n    {text.strip()}" if text else "")
+    if isinstance(exc, SystemExit):
+        return f"the code called sys.exit({exc.code!r})"
+    if isinstance(exc, CallTimeout):
+        return "timed out"
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(filename)]
+    where = f" (line {frames[-1].lineno})" if frames else ""
+    return f"{type(exc).__name__}: {exc}"[:1000] + where
+
+
+def _live(value: Any) -> Any:
+    """Decoded arguments → the objects student code expects (tensors, tuples, dicts)."""
+    import numpy as np
+    import torch
+
+    from autograder.models import ArrayValue
+
+    if isinstance(value, ArrayValue):
+        array = np.array(value.array, copy=True)
+        return torch.from_numpy(array) if value.origin == "torch" else array
+    if isinstance(value, tuple):
+        return tuple(_live(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _live(v) for k, v in value.items()}
+    return value
+
+
+def _import_student(module_name: str, filename: str):
+    spec = importlib.util.spec_from_file_location(module_name, os.path.abspath(filename))
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _perform(module, call: dict[str, Any]) -> dict[str, Any]:
+    import torch
+
+    name = call["name"]
+    if call["kind"] == "get":
+        if not hasattr(module, name):
+            return {"value": {"t": "missing"}}
+        return {"value": encode_value(getattr(module, name))}
+    function = getattr(module, name, None)
+    if function is None:
+        raise LookupError(f"{name} is not defined")
+    if not callable(function):
+        raise TypeError(f"{name} is not a function (it is a {type(function).__name__})")
+    args = [_live(decode_value(a)) for a in call.get("args", [])]
+    kwargs = {k: _live(decode_value(v)) for k, v in call.get("kwargs", {}).items()}
+    probe = call.get("grad")
+    if not probe:
+        return {"value": encode_value(function(*args, **kwargs))}
+    leaves = [a.detach().clone().requires_grad_(True) if _is_float(a) else a for a in args]
+    out = function(*leaves, **kwargs)
+    result = {"value": encode_value(out)}
+    v = _live(decode_value(probe["v"]))
+    grads: list[Any] = [None] * len(leaves)
+    inputs = [(i, a) for i, a in enumerate(leaves) if _is_float(a)]
+    if isinstance(out, torch.Tensor) and out.requires_grad and out.shape == v.shape:
+        found = torch.autograd.grad((out * v.to(out.dtype)).sum(), [a for _, a in inputs], allow_unused=True)
+        for (i, _), g in zip(inputs, found):
+            grads[i] = g
+    result["grad"] = [encode_value(g) for g in grads]
+    directions = [_live(decode_value(u)) for u in probe["u"]]
+    h = float(probe["h"])
+    with torch.no_grad():
+        plus = [a.detach() + h * u if u is not None and _is_float(a) else a for a, u in zip(leaves, directions)]
+        minus = [a.detach() - h * u if u is not None and _is_float(a) else a for a, u in zip(leaves, directions)]
+        result["f_plus"] = encode_value(function(*plus, **kwargs))
+        result["f_minus"] = encode_value(function(*minus, **kwargs))
+    return result
+
+
+def _is_float(value: Any) -> bool:
+    import torch
+
+    return isinstance(value, torch.Tensor) and value.is_floating_point()
+
+
+def run(request: dict[str, Any], fd: int) -> None:
+    """Import the module named in the request from ./<file>, then perform each call in order."""
+    import numpy as np
+    import torch
+
+    warnings.simplefilter("default")  # a warning is never a failure
+    seed = int(request.get("seed", 0))
+    torch.manual_seed(seed)
+    np.random.seed(seed % 2**32)
+    filename = request["filename"]
+    signal.signal(signal.SIGALRM, _on_alarm)
+    _emit(fd, {"event": "start"})
+    signal.setitimer(signal.ITIMER_REAL, float(request.get("import_seconds", 10)))
+    try:
+        module = _import_student(request["module"], filename)
+        signal.setitimer(signal.ITIMER_REAL, 0)
+    except BaseException as exc:  # noqa: BLE001 - anything the student's import raises is data
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        _emit(fd, {"event": "import_error", "error": _describe(exc, filename),
+                   "traceback": _student_traceback(exc, filename),
+                   "timeout": isinstance(exc, CallTimeout)})
+        return
+    _emit(fd, {"event": "imported"})
+    for call in request["calls"]:
+        _emit(fd, {"event": "call", "id": call["id"]})
+        started = time.perf_counter()
+        try:
+            signal.setitimer(signal.ITIMER_REAL, float(call.get("seconds", 10)))
+            result = _perform(module, call)
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            result.update(event="result", id=call["id"], ok=True)
+        except BaseException as exc:  # noqa: BLE001
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            result = {"event": "result", "id": call["id"], "ok": False,
+                      "timeout": isinstance(exc, CallTimeout),
+                      "error": _describe(exc, filename), "traceback": _student_traceback(exc, filename)}
+        result["seconds"] = time.perf_counter() - started
+        try:
+            _emit(fd, result)
+        except (TypeError, ValueError, OverflowError) as exc:
+            _emit(fd, {"event": "result", "id": call["id"], "ok": False,
+                       "error": f"the returned value could not be sent back: {exc}"})
+    _emit(fd, {"event": "done"})
