@@ -123,7 +123,9 @@ class Sandbox:
         exit_code, crashed_in, wall, cpu = None, None, 0.0, 0.0
         first = True
         while first or pending:
-            wall_for_job = max(budget - wall, 0.5)
+            # A child that blocks its alarms is stopped once its calls' own budgets are spent.
+            needed = min(limits.call_seconds, budget) + sum(c.seconds for c in pending) + 2.0
+            wall_for_job = max(min(budget - wall, needed), 0.5)
             reply = self._job(source, filename, module, pending, limits, wall_for_job, seed)
             first = False
             tier = reply["tier"]

@@ -1,0 +1,93 @@
+"""Many submissions: a pool of warm sandboxes, resume from the gradebook, progress on stderr."""
+
+from __future__ import annotations
+
+import os
+import queue
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from autograder.gradebook import Gradebook
+from autograder.grader import grade_submission
+from autograder.models import GradeReport
+from autograder.prepare import PreparedAssignment
+from autograder.sandbox import Sandbox
+from autograder.submission import Submission
+
+UID_BASE = 64000
+
+
+@dataclass(slots=True)
+class BatchSummary:
+    graded: list[GradeReport] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    tier: str = ""
+
+
+def default_jobs() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
+def grade_batch(prepared: PreparedAssignment, subs: Sequence[Submission], gradebook: Gradebook, *,
+                jobs: int = 1, force: bool = False, on_report: Callable[[GradeReport], None] | None = None,
+                console: Console | None = None) -> BatchSummary:
+    """Grade each submission not yet graded under this spec, writing each in its own transaction."""
+    spec = prepared.spec
+    summary = BatchSummary()
+    todo = []
+    for sub in subs:
+        if not force and gradebook.has_result(sub.student, spec.name, sub.sha256, spec.spec_hash):
+            summary.skipped.append(sub.student)
+        else:
+            todo.append(sub)
+    console = console or Console(stderr=True)
+    work: queue.Queue[Submission | None] = queue.Queue()
+    for sub in todo:
+        work.put(sub)
+    lock = threading.Lock()
+    errors: list[BaseException] = []
+    reason = "regrade (--force)" if force else "graded"
+
+    def worker(index: int, progress: Progress, task: int) -> None:
+        with Sandbox(uid=UID_BASE + index) as sandbox:
+            while True:
+                try:
+                    sub = work.get_nowait()
+                except queue.Empty:
+                    return
+                started = datetime.now(UTC)
+                try:
+                    report = grade_submission(prepared, sub, sandbox)
+                    gradebook.record(report, title=spec.title, spec_hash=spec.spec_hash, seeds=spec.seeds,
+                                     filename=sub.filename, submitted_at=sub.submitted_at,
+                                     started_at=started, reason=reason)
+                except BaseException as exc:  # a grader fault stops the batch; what is written stays
+                    with lock:
+                        errors.append(exc)
+                    return
+                with lock:
+                    summary.graded.append(report)
+                    summary.tier = report.tier or summary.tier
+                    if on_report is not None:
+                        on_report(report)
+                    progress.update(task, advance=1, description=f"graded {sub.student}")
+
+    with Progress(TextColumn("[bold]{task.description:<24}"), BarColumn(), MofNCompleteColumn(),
+                  TimeRemainingColumn(), console=console, transient=False,
+                  disable=not todo) as progress:
+        task = progress.add_task(f"grading {spec.name}", total=len(todo))
+        threads = [threading.Thread(target=worker, args=(i, progress, task), daemon=True)
+                   for i in range(max(1, min(jobs, len(todo))))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    if errors:
+        raise errors[0]
+    summary.graded.sort(key=lambda r: r.student)
+    return summary

@@ -1,0 +1,496 @@
+"""Symbolic answers: parse, compare with the reference (test points, then a bounded proof), and judge."""
+
+from __future__ import annotations
+
+import math
+import random
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, Literal
+
+import sympy
+from mpmath.ctx_mp import MPContext
+
+from autograder.checks.expression import FUNCTIONS, parse_expression
+from autograder.checks.latex import looks_like_latex, parse_latex
+from autograder.errors import AnswerParseError, SpecError
+from autograder.models import CheckOutcome, OpaqueValue, SymbolicCheck
+
+TIME_LIMIT = 2.0  # seconds for one whole compare(), numeric part and proof together
+POINTS = 30
+DIGITS = 30
+RTOL = 1e-12
+MIN_VALID = 10
+MAX_EXPANSION = 2000  # terms an expand() may produce before it counts as too costly to try
+_ASSUMPTIONS = ("real", "positive", "nonnegative", "integer")
+_DEFAULT_RANGES = {"positive": (0.2, 3.0), "nonnegative": (0.0, 3.0), "real": (-3.0, 3.0)}
+_NO_DOMAIN: Mapping[str, tuple[float, float]] = MappingProxyType({})
+
+Verdict = Literal["equivalent", "different", "undecided"]
+
+
+def make_symbols(symbols: Mapping[str, str]) -> dict[str, sympy.Symbol]:
+    """SymPy symbols with the declared assumption (real, positive, nonnegative or integer)."""
+    made = {}
+    for name, assumption in symbols.items():
+        if not name.isidentifier() or "__" in name or name in FUNCTIONS:
+            raise SpecError(f"symbol name '{name}' is not allowed", hint="use a plain identifier such as mu1")
+        if assumption not in _ASSUMPTIONS:
+            raise SpecError(
+                f"symbol '{name}' has assumption '{assumption}'",
+                hint=f"use one of: {', '.join(_ASSUMPTIONS)}",
+            )
+        made[name] = sympy.Symbol(name, **{assumption: True})
+    return made
+
+
+def parse_answer(text: str, symbols: Mapping[str, sympy.Symbol]) -> sympy.Expr:
+    """Read a Python-syntax or LaTeX answer through the whitelist; raises AnswerParseError."""
+    if not isinstance(text, str):
+        raise AnswerParseError(f"the answer must be a string, got {type(text).__name__}")
+    try:
+        if looks_like_latex(text):
+            return parse_latex(text, symbols)
+        return parse_expression(text, symbols)
+    except (TypeError, ValueError, RecursionError) as exc:  # SymPy refusing e.g. Max(I, 1)
+        raise AnswerParseError(f"the expression could not be built: {exc}") from None
+
+
+def answer_text(value: Any, name: str = "the answer") -> str:
+    """The student's answer as text: a str (SymPy expressions arrive as str(expr)), else an error."""
+    if isinstance(value, str):
+        return value
+    if value is None or (isinstance(value, OpaqueValue) and value.type_name == "missing"):
+        raise AnswerParseError(
+            f'{name} is not defined (or is None): assign your answer as a string, e.g. {name} = "..."'
+        )
+    kind = value.type_name if isinstance(value, OpaqueValue) else type(value).__name__
+    raise AnswerParseError(f"{name} must be a string or a SymPy expression, got {kind}")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Comparison:
+    verdict: Verdict
+    detail: str
+    points_checked: int
+
+
+# ------------------------------------------------------------------ numeric evaluation
+
+
+class _Invalid(Exception):
+    """The value at a point is not a finite real number."""
+
+
+_LOCAL = threading.local()
+
+
+def _context() -> MPContext:
+    """A private mpmath context per thread, so the global mpmath precision is never touched."""
+    ctx = getattr(_LOCAL, "ctx", None)
+    if ctx is None:
+        ctx = _LOCAL.ctx = MPContext()
+        ctx.dps = DIGITS
+    return ctx
+
+
+Compiled = Callable[[Mapping[sympy.Symbol, Any]], Any]
+
+
+def _compile(expr: sympy.Expr, ctx: MPContext) -> Compiled:
+    """A closure evaluating our (trusted, whitelisted) tree; every node is checked for size, so
+    towers such as x**x**x**x fail fast at a point instead of building giant numbers."""
+    big = ctx.mpf(10) ** 1000
+
+    def check(v: Any) -> Any:
+        for part in (v.real, v.imag) if isinstance(v, ctx.mpc) else (v,):
+            if not ctx.isfinite(part) or abs(part) > big:
+                raise _Invalid
+        return v
+
+    if expr.is_Symbol:
+        return lambda env: env[expr]
+    if expr.is_Rational:
+        c = ctx.mpf(int(expr.p)) / int(expr.q)
+        return lambda env: c
+    if expr.is_Float:
+        c = ctx.make_mpf(expr._mpf_)
+        return lambda env: c
+    if expr is sympy.pi or expr is sympy.E or expr is sympy.I:
+        c = {sympy.pi: +ctx.pi, sympy.E: +ctx.e, sympy.I: ctx.mpc(0, 1)}[expr]
+        return lambda env: c
+    fs = [_compile(a, ctx) for a in expr.args]
+    if expr.is_Add:
+        return lambda env: check(ctx.fsum([f(env) for f in fs]))
+    if expr.is_Mul:
+
+        def product(env: Mapping[sympy.Symbol, Any]) -> Any:
+            value = fs[0](env)
+            for f in fs[1:]:
+                value = check(value * f(env))
+            return value
+
+        return product
+    if expr.is_Pow:
+        base, exponent = fs
+        return lambda env: check(ctx.power(base(env), exponent(env)))
+    unary = {sympy.exp: ctx.exp, sympy.log: ctx.log, sympy.Abs: abs}.get(expr.func)
+    if unary is not None and len(fs) == 1:
+        (arg,) = fs
+        return lambda env: check(unary(arg(env)))
+    if expr.func in (sympy.Max, sympy.Min):
+        pick = max if expr.func is sympy.Max else min
+
+        def extreme(env: Mapping[sympy.Symbol, Any]) -> Any:
+            values = [f(env) for f in fs]
+            if any(isinstance(v, ctx.mpc) for v in values):
+                raise _Invalid
+            return pick(values)
+
+        return extreme
+
+    # Anything else SymPy produced while simplifying our tree (sign, re, ...): evaluate via SymPy.
+    def fallback(env: Mapping[sympy.Symbol, Any]) -> Any:
+        args = [sympy.Float(ctx.nstr(v.real, DIGITS + 5), DIGITS + 5) for v in (f(env) for f in fs)]
+        value = sympy.N(expr.func(*args), DIGITS)
+        if not value.is_real or not value.is_Number:
+            raise _Invalid
+        return check(ctx.mpf(str(value)))
+
+    return fallback
+
+
+def _value(f: Compiled, env: Mapping[sympy.Symbol, Any], ctx: MPContext) -> Any | None:
+    """A finite real value at a point, or None (complex, nan, infinite, division by zero)."""
+    try:
+        v = f(env)
+    except (_Invalid, ZeroDivisionError, ValueError, OverflowError, TypeError):
+        return None
+    if isinstance(v, ctx.mpc):
+        if abs(v.imag) > ctx.mpf(10) ** (5 - DIGITS) * max(1, abs(v.real)):
+            return None
+        v = v.real
+    return v
+
+
+def _points(
+    symbols: list[sympy.Symbol], domain: Mapping[str, tuple[float, float]], seed: int, n: int
+) -> list[dict[sympy.Symbol, str]]:
+    """Test points with 4 significant digits, so the point shown in feedback is the point used."""
+    rng = random.Random(seed)
+    points = []
+    for _ in range(n):
+        point = {}
+        for s in symbols:
+            if s.is_integer:
+                lo, hi = domain.get(s.name, (1, 6))
+                point[s] = str(rng.randint(math.ceil(lo), math.floor(hi)))
+                continue
+            kind = "positive" if s.is_positive else "nonnegative" if s.is_nonnegative else "real"
+            lo, hi = domain.get(s.name, _DEFAULT_RANGES[kind])
+            point[s] = f"{rng.uniform(lo, hi):.4g}"
+        points.append(point)
+    return points
+
+
+@dataclass(frozen=True, slots=True)
+class _Numeric:
+    verdict: Literal["agree", "different", "undecided"]
+    detail: str
+    checked: int
+
+
+def _shown(point: Mapping[sympy.Symbol, str], used: set[sympy.Symbol]) -> str:
+    names = [f"{s.name}={v}" for s, v in point.items() if s in used]
+    return "at " + ", ".join(names) if names else "for any values"
+
+
+def _numeric(
+    answer: sympy.Expr,
+    expected: sympy.Expr,
+    symbols: Mapping[str, sympy.Symbol],
+    domain: Mapping[str, tuple[float, float]],
+    seed: int,
+    points: int,
+    deadline: float,
+) -> _Numeric:
+    ctx = _context()
+    used = answer.free_symbols | expected.free_symbols
+    every = sorted(set(symbols.values()) | used, key=lambda s: s.name)
+    try:
+        fa, fb = _compile(answer, ctx), _compile(expected, ctx)
+    except RecursionError:
+        return _Numeric("undecided", "the expression is too deeply nested to evaluate", 0)
+    checked = invalid = 0
+    first_invalid = None
+    for point in _points(every, domain, seed, points):
+        if time.monotonic() > deadline:
+            return _Numeric("undecided", "evaluating the expression took too long", checked)
+        env = {s: ctx.mpf(v) for s, v in point.items()}
+        b = _value(fb, env, ctx)
+        if b is None:
+            continue  # the reference is not defined here: the point says nothing
+        a = _value(fa, env, ctx)
+        if a is None:
+            invalid += 1
+            first_invalid = first_invalid or point
+            continue
+        checked += 1
+        if abs(a - b) > RTOL * max(1, abs(a), abs(b)):
+            return _Numeric(
+                "different",
+                f"{_shown(point, used)} your expression gives {ctx.nstr(a, 6)}, "
+                "which is not the expected value",
+                checked,
+            )
+    # Undefined at an isolated point may be a removable singularity; undefined at many is wrong.
+    if first_invalid is not None and invalid >= max(3, 0.2 * (checked + invalid)):
+        return _Numeric(
+            "different",
+            f"{_shown(first_invalid, used)} your expression is undefined or not a real number, "
+            "but the expected expression is defined there",
+            checked,
+        )
+    if checked < min(MIN_VALID, points):
+        return _Numeric(
+            "undecided", f"only {checked} of {points} test points gave finite real values", checked
+        )
+    return _Numeric("agree", f"numerically equal at {checked} points", checked)
+
+
+# ------------------------------------------------------------------ symbolic proof
+
+
+class _Timeout(BaseException):
+    """Raised by SIGALRM; a BaseException so that SymPy's `except Exception` cannot swallow it."""
+
+
+@contextmanager
+def _alarm(seconds: float) -> Iterator[None]:
+    armed = [True]
+
+    def handler(signum: int, frame: Any) -> None:
+        if armed[0]:
+            armed[0] = False  # fire once: the restoring code below can never be interrupted twice
+            raise _Timeout
+
+    old_handler = signal.signal(signal.SIGALRM, handler)
+    old_delay, old_interval = signal.getitimer(signal.ITIMER_REAL)
+    start = time.monotonic()
+    signal.setitimer(signal.ITIMER_REAL, min(seconds, old_delay) if old_delay else seconds)
+    try:
+        try:
+            yield
+        finally:
+            armed[0] = False
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old_handler)
+        if old_delay:  # give back a timer someone else had set, minus the time we used
+            left = max(old_delay - (time.monotonic() - start), 1e-6)
+            signal.setitimer(signal.ITIMER_REAL, left, old_interval)
+
+
+def _expansion_size(expr: sympy.Expr, cap: int = 10**6) -> int:
+    """An upper estimate of the terms expand() would produce anywhere in the tree."""
+    worst = 1
+
+    def terms(e: sympy.Expr) -> int:
+        nonlocal worst
+        if e.is_Add:
+            n = sum(terms(a) for a in e.args)
+        elif e.is_Mul:
+            n = 1
+            for a in e.args:
+                n = min(cap, n * terms(a))
+        elif e.is_Pow and e.exp.is_Rational:
+            k, p = terms(e.base), int(abs(e.exp))
+            n = math.comb(p + k - 1, k - 1) if k > 1 and p < 10**4 else (cap if k > 1 else 1)
+        else:
+            for a in e.args:
+                terms(a)
+            n = 1
+        worst = max(worst, min(n, cap))
+        return min(n, cap)
+
+    terms(expr)
+    return worst
+
+
+def _prove_zero(d: sympy.Expr, seconds: float) -> bool:
+    """True when a SymPy rewrite reaches 0 within the budget; False means only 'not proven'."""
+    if d == 0:
+        return True
+    if seconds <= 0:
+        return False
+    start = time.monotonic()
+    if _expansion_size(d) <= MAX_EXPANSION:
+        logs = sympy.expand_log(d, force=True)
+        if sympy.expand(logs) == 0 or sympy.cancel(logs) == 0:
+            return True
+    if d.has(sympy.log):
+        # A log identity is often a rational identity after exp(): d = 0 iff exp(d) = 1 for real d.
+        product = sympy.Mul(*[sympy.exp(t) for t in sympy.Add.make_args(d)])
+        if _expansion_size(product) <= MAX_EXPANSION and sympy.cancel(sympy.expand(product)) == 1:
+            return True
+    # SIGALRM is the only way to stop SymPy's simplify; it exists only in the main thread.
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        return False
+    left = seconds - (time.monotonic() - start)
+    if left <= 0.01 or _expansion_size(d) > 50 * MAX_EXPANSION:
+        return False
+    steps: tuple[Callable[[sympy.Expr], sympy.Expr], ...] = (
+        lambda e: sympy.factor(e, deep=True),
+        lambda e: sympy.simplify(sympy.logcombine(e, force=True)),
+        lambda e: sympy.simplify(sympy.expand_log(e, force=True)),
+        sympy.simplify,
+    )
+    try:
+        with _alarm(left):
+            return any(step(d) == 0 for step in steps)
+    except _Timeout:
+        return False
+
+
+def compare(
+    answer: sympy.Expr,
+    expected: sympy.Expr,
+    symbols: Mapping[str, sympy.Symbol],
+    domain: Mapping[str, tuple[float, float]] = _NO_DOMAIN,
+    *,
+    seed: int = 0,
+    points: int = POINTS,
+    time_limit: float = TIME_LIMIT,
+    proof_seconds: float | None = None,
+) -> Comparison:
+    """Numeric test points first (any mismatch: different), then a proof bounded by time_limit."""
+    start = time.monotonic()
+    deadline = start + time_limit
+    numeric = _numeric(answer, expected, symbols, domain, seed, points, deadline)
+    if numeric.verdict != "agree":
+        return Comparison(verdict=numeric.verdict, detail=numeric.detail, points_checked=numeric.checked)
+    budget = deadline - time.monotonic()
+    if proof_seconds is not None:
+        budget = min(budget, proof_seconds)
+    if _prove_zero(answer - expected, budget):
+        return Comparison(verdict="equivalent", detail="proven symbolically", points_checked=numeric.checked)
+    return Comparison(
+        verdict="undecided",
+        detail=f"numerically equal at {numeric.checked} points but not proven symbolically",
+        points_checked=numeric.checked,
+    )
+
+
+# ------------------------------------------------------------------ verdict for a SymbolicCheck
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PreparedSymbolic:
+    check: SymbolicCheck
+    symbols: Mapping[str, sympy.Symbol]
+    expected: sympy.Expr
+    mistakes: tuple[sympy.Expr, ...]
+
+
+_CACHE: dict[tuple, PreparedSymbolic] = {}
+
+
+def _key(check: SymbolicCheck) -> tuple:
+    return (
+        check.answer,
+        check.expected,
+        tuple(check.symbols.items()),
+        tuple((k, tuple(v)) for k, v in check.domain.items()),
+        check.mistakes,
+    )
+
+
+def _spec_expr(check: SymbolicCheck, text: str, what: str, symbols: Mapping[str, sympy.Symbol]):
+    try:
+        return parse_answer(text, symbols)
+    except AnswerParseError as exc:
+        raise SpecError(
+            f"symbolic check {check.answer}: cannot read the {what} '{text}': {exc}",
+            hint="write it in Python syntax with the declared symbols",
+        ) from None
+
+
+def prepare_symbolic(check: SymbolicCheck) -> PreparedSymbolic:
+    """Parse the expected expression and the mistakes once; SpecError names a bad one."""
+    key = _key(check)
+    if key in _CACHE:
+        return _CACHE[key]
+    symbols = make_symbols(check.symbols)
+    for name, bounds in check.domain.items():
+        if name not in symbols or len(bounds) != 2 or not bounds[0] < bounds[1]:
+            raise SpecError(f"symbolic check {check.answer}: bad domain for '{name}': {bounds}")
+    expected = _spec_expr(check, check.expected, "expected expression", symbols)
+    far = time.monotonic() + 60
+    if _numeric(expected, expected, symbols, check.domain, 0, POINTS, far).checked < MIN_VALID:
+        raise SpecError(
+            f"symbolic check {check.answer}: the expected expression '{check.expected}' is "
+            "undefined at most test points",
+            hint="declare the symbols positive, or give a domain",
+        )
+    mistakes = []
+    for i, mistake in enumerate(check.mistakes):
+        expr = _spec_expr(check, mistake.expr, f"mistake {i}", symbols)
+        if _numeric(expr, expected, symbols, check.domain, 0, POINTS, far).verdict == "agree":
+            raise SpecError(
+                f"symbolic check {check.answer}: mistake {i} '{mistake.expr}' is numerically "
+                "equal to the expected expression, so it would never match a wrong answer"
+            )
+        mistakes.append(expr)
+    prepared = PreparedSymbolic(check=check, symbols=symbols, expected=expected, mistakes=tuple(mistakes))
+    if len(_CACHE) > 256:
+        _CACHE.clear()
+    _CACHE[key] = prepared
+    return prepared
+
+
+def _outcome(credit: float, feedback: str, **evidence: Any) -> CheckOutcome:
+    status = "passed" if credit >= 1 else "partial" if credit > 0 else "failed"
+    return CheckOutcome(credit=credit, status=status, feedback=feedback, evidence=evidence)
+
+
+def judge_symbolic(check: SymbolicCheck | PreparedSymbolic, value: Any, *, seed: int = 0) -> CheckOutcome:
+    """Credit, status and student feedback for one symbolic answer returned by the sandbox."""
+    prepared = check if isinstance(check, PreparedSymbolic) else prepare_symbolic(check)
+    spec, name = prepared.check, prepared.check.answer
+    try:
+        text = answer_text(value, name)
+    except AnswerParseError as exc:
+        return _outcome(0.0, str(exc), parsed=None, verdict="missing", matched_mistake=None)
+    try:
+        answer = parse_answer(text, prepared.symbols)
+    except AnswerParseError as exc:
+        return _outcome(
+            0.0, f"Could not read {name}: {exc}", parsed=None, verdict="unreadable", matched_mistake=None
+        )
+    start = time.monotonic()
+    result = compare(answer, prepared.expected, prepared.symbols, spec.domain, seed=seed)
+    evidence = {"parsed": str(answer), "verdict": result.verdict, "matched_mistake": None,
+                "points_checked": result.points_checked, "detail": result.detail}
+    if result.verdict == "equivalent":
+        return _outcome(1.0, f"{name} is correct.", **evidence)
+    if result.verdict == "undecided":
+        if result.points_checked >= MIN_VALID:
+            return _outcome(
+                spec.undecided_credit,
+                f"{name} is numerically equal to the reference at {result.points_checked} points "
+                "but not proven symbolically.",
+                **evidence,
+            )
+        return _outcome(0.0, f"{name} could not be checked: {result.detail}; simplify it.", **evidence)
+    deadline = start + 2 * TIME_LIMIT
+    for i, (mistake, expr) in enumerate(zip(spec.mistakes, prepared.mistakes)):
+        found = _numeric(answer, expr, prepared.symbols, spec.domain, seed, POINTS, deadline)
+        if found.verdict == "agree":
+            evidence["matched_mistake"] = i
+            return _outcome(mistake.credit, f"{name} is not correct: {mistake.feedback}", **evidence)
+    return _outcome(0.0, f"{name} is not equivalent to the expected expression: {result.detail}.", **evidence)

@@ -1,0 +1,96 @@
+"""Grades out of the gradebook: CSV, Canvas import CSV, Gradescope results.json, nbgrader, JSON lines."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from autograder.errors import UsageError
+from autograder.gradebook import Gradebook, RunRecord
+
+FORMATS = ("csv", "canvas", "gradescope", "nbgrader", "json")
+
+
+def as_json(record: RunRecord) -> dict:
+    """The same object `grade --json` prints."""
+    return {"student": record.student, "assignment": record.assignment, "status": record.status,
+            "score": round(record.score, 6), "max_score": record.max_score,
+            "questions": [{"id": q.id, "score": round(q.score, 6), "max_score": q.max_score,
+                           "status": q.status, "feedback": q.feedback} for q in record.questions]}
+
+
+def gradescope_results(record: RunRecord) -> dict:
+    """Gradescope's results.json for one student."""
+    return {"score": round(record.score, 6), "output": record.feedback or f"status: {record.status}",
+            "tests": [{"name": q.id, "score": round(q.score, 6), "max_score": q.max_score,
+                       "status": "passed" if q.status == "passed" else "failed",
+                       "output": q.feedback, "visibility": "visible"} for q in record.questions]}
+
+
+def _write_csv(path: Path, header: list[str], rows: list[list]) -> None:
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def export(gradebook: Gradebook, assignment: str, fmt: str, target: Path | None, *, solutions: Path) -> Path:
+    records = gradebook.latest(assignment)
+    if not records:
+        raise UsageError(f"the gradebook has no grades for {assignment}",
+                         hint=f"run `autograder grade {assignment} SUBMISSIONS` first")
+    base = Path("gradebook") / "exports"
+    qids = [q.id for q in records[0].questions]
+    if fmt == "csv":
+        path = target or base / f"{assignment}.csv"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _write_csv(path, ["student", "status", "score", "max_score", *qids],
+                   [[r.student, r.status, f"{r.score:g}", f"{r.max_score:g}",
+                     *(f"{q.score:g}" for q in r.questions)] for r in records])
+    elif fmt == "canvas":
+        path = target or base / f"{assignment}_canvas.csv"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        column = f"{assignment} ({records[0].max_score:g} pts)"
+        _write_csv(path, ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", column],
+                   [["", "", r.student, r.student, "", f"{r.score:g}"] for r in records])
+    elif fmt == "json":
+        path = target or base / f"{assignment}.jsonl"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("".join(json.dumps(as_json(r)) + "\n" for r in records))
+    elif fmt == "gradescope":
+        path = target or base / f"{assignment}_gradescope"
+        path.mkdir(parents=True, exist_ok=True)
+        for r in records:
+            (path / f"{r.student}.json").write_text(json.dumps(gradescope_results(r), indent=2))
+    elif fmt == "nbgrader":
+        path = target or base / "nbgrader_gradebook.db"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _to_nbgrader(records, assignment, path)
+    else:
+        raise UsageError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    return path
+
+
+def _to_nbgrader(records: list[RunRecord], assignment: str, path: Path) -> None:
+    """Write into an nbgrader gradebook: one notebook, one grade cell per question, scores as auto_score."""
+    try:
+        from nbgrader.api import Gradebook as NbGradebook
+    except ImportError:
+        raise UsageError("the nbgrader export needs nbgrader", hint="pip install 'autograder[nbgrader]'") from None
+    url = path if "://" in str(path) else f"sqlite:///{path}"
+    with NbGradebook(str(url)) as gb:
+        gb.update_or_create_assignment(assignment)
+        gb.update_or_create_notebook(assignment, assignment)
+        for q in records[0].questions:
+            gb.update_or_create_grade_cell(q.id, assignment, assignment, max_score=q.max_score, cell_type="code")
+        for r in records:
+            gb.update_or_create_student(r.student)
+            try:
+                gb.find_submission(assignment, r.student)
+            except Exception:
+                gb.add_submission(assignment, r.student)
+            for q in r.questions:
+                grade = gb.find_grade(q.id, assignment, assignment, r.student)
+                grade.auto_score = q.score
+            gb.db.commit()
