@@ -88,6 +88,7 @@ class _Invalid(Exception):
 
 
 _LOCAL = threading.local()
+Compiled = Callable[[Mapping[sympy.Symbol, Any]], Any]
 
 
 def _context() -> MPContext:
@@ -96,33 +97,29 @@ def _context() -> MPContext:
     if ctx is None:
         ctx = _LOCAL.ctx = MPContext()
         ctx.dps = DIGITS
+        ctx.too_big = ctx.mpf(10) ** 1000
     return ctx
-
-
-Compiled = Callable[[Mapping[sympy.Symbol, Any]], Any]
 
 
 def _compile(expr: sympy.Expr, ctx: MPContext) -> Compiled:
     """A closure evaluating our (trusted, whitelisted) tree; every node is checked for size, so
     towers such as x**x**x**x fail fast at a point instead of building giant numbers."""
-    big = ctx.mpf(10) ** 1000
 
     def check(v: Any) -> Any:
         for part in (v.real, v.imag) if isinstance(v, ctx.mpc) else (v,):
-            if not ctx.isfinite(part) or abs(part) > big:
+            if not ctx.isfinite(part) or abs(part) > ctx.too_big:
                 raise _Invalid
         return v
 
     if expr.is_Symbol:
         return lambda env: env[expr]
+    if expr is sympy.I:
+        return lambda env: ctx.mpc(0, 1)
     if expr.is_Rational:
         c = ctx.mpf(int(expr.p)) / int(expr.q)
         return lambda env: c
-    if expr.is_Float:
-        c = ctx.make_mpf(expr._mpf_)
-        return lambda env: c
-    if expr is sympy.pi or expr is sympy.E or expr is sympy.I:
-        c = {sympy.pi: +ctx.pi, sympy.E: +ctx.e, sympy.I: ctx.mpc(0, 1)}[expr]
+    if expr.is_Number or expr in (sympy.pi, sympy.E):
+        c = ctx.mpf(sympy.Float(expr, DIGITS + 5)._mpf_)
         return lambda env: c
     fs = [_compile(a, ctx) for a in expr.args]
     if expr.is_Add:
@@ -141,26 +138,25 @@ def _compile(expr: sympy.Expr, ctx: MPContext) -> Compiled:
         return lambda env: check(ctx.power(base(env), exponent(env)))
     unary = {sympy.exp: ctx.exp, sympy.log: ctx.log, sympy.Abs: abs}.get(expr.func)
     if unary is not None and len(fs) == 1:
-        (arg,) = fs
-        return lambda env: check(unary(arg(env)))
+        return lambda env: check(unary(fs[0](env)))
+
+    def real_args(env: Mapping[sympy.Symbol, Any]) -> list[Any]:
+        values = [f(env) for f in fs]
+        if any(isinstance(v, ctx.mpc) for v in values):
+            raise _Invalid
+        return values
+
     if expr.func in (sympy.Max, sympy.Min):
         pick = max if expr.func is sympy.Max else min
+        return lambda env: pick(real_args(env))
 
-        def extreme(env: Mapping[sympy.Symbol, Any]) -> Any:
-            values = [f(env) for f in fs]
-            if any(isinstance(v, ctx.mpc) for v in values):
-                raise _Invalid
-            return pick(values)
-
-        return extreme
-
-    # Anything else SymPy produced while simplifying our tree (sign, re, ...): evaluate via SymPy.
     def fallback(env: Mapping[sympy.Symbol, Any]) -> Any:
-        args = [sympy.Float(ctx.nstr(v.real, DIGITS + 5), DIGITS + 5) for v in (f(env) for f in fs)]
+        # Whatever else SymPy produced from our tree (sign, re, ...): evaluate it through SymPy.
+        args = [sympy.Float._new(v._mpf_, ctx.prec) for v in real_args(env)]
         value = sympy.N(expr.func(*args), DIGITS)
-        if not value.is_real or not value.is_Number:
+        if not (value.is_Number and value.is_real):
             raise _Invalid
-        return check(ctx.mpf(str(value)))
+        return check(ctx.mpf(sympy.Float(value, DIGITS)._mpf_))
 
     return fallback
 
@@ -309,8 +305,9 @@ def _expansion_size(expr: sympy.Expr, cap: int = 10**6) -> int:
             for a in e.args:
                 n = min(cap, n * terms(a))
         elif e.is_Pow and e.exp.is_Rational:
-            k, p = terms(e.base), int(abs(e.exp))
-            n = math.comb(p + k - 1, k - 1) if k > 1 and p < 10**4 else (cap if k > 1 else 1)
+            k, p = terms(e.base), int(abs(e.exp))  # a k-term sum to the p: C(p+k-1, k-1) terms
+            log_n = math.lgamma(p + k) - math.lgamma(k) - math.lgamma(p + 1)
+            n = 1 if k == 1 else cap if log_n > math.log(cap) else round(math.exp(log_n))
         else:
             for a in e.args:
                 terms(a)
@@ -372,6 +369,8 @@ def compare(
     start = time.monotonic()
     deadline = start + time_limit
     numeric = _numeric(answer, expected, symbols, domain, seed, points, deadline)
+    if numeric.verdict == "undecided" and answer - expected == 0:  # the same tree: no points needed
+        return Comparison(verdict="equivalent", detail="identical expressions", points_checked=numeric.checked)
     if numeric.verdict != "agree":
         return Comparison(verdict=numeric.verdict, detail=numeric.detail, points_checked=numeric.checked)
     budget = deadline - time.monotonic()
@@ -407,6 +406,8 @@ def _key(check: SymbolicCheck) -> tuple:
         tuple(check.symbols.items()),
         tuple((k, tuple(v)) for k, v in check.domain.items()),
         check.mistakes,
+        check.undecided_credit,
+        check.weight,
     )
 
 

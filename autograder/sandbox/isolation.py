@@ -85,6 +85,10 @@ def _build_root(jail: Jail, scratch_mb: int, files: dict[str, bytes]) -> None:
     root = jail.root
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     _mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=16m,mode=0755")
+    # Scratch space first: a bound path under /tmp or /work (a checkout there) then stays visible.
+    for name, size, mode in (("/tmp", 64, "1777"), ("/dev/shm", 16, "1777"), ("/work", scratch_mb, "0755")):
+        os.makedirs(root + name, exist_ok=True)
+        _mount("tmpfs", root + name, "tmpfs", MS_NOSUID | MS_NODEV, f"size={size}m,mode={mode}")
     for path in jail.binds:
         target = root + path
         if os.path.islink(path):
@@ -103,9 +107,6 @@ def _build_root(jail: Jail, scratch_mb: int, files: dict[str, bytes]) -> None:
         target = f"{root}/dev/{name}"
         open(target, "a").close()
         _mount(f"/dev/{name}", target, None, MS_BIND)
-    for name, size, mode in (("/tmp", 64, "1777"), ("/dev/shm", 16, "1777"), ("/work", scratch_mb, "0755")):
-        os.makedirs(root + name, exist_ok=True)
-        _mount("tmpfs", root + name, "tmpfs", MS_NOSUID | MS_NODEV, f"size={size}m,mode={mode}")
     os.makedirs(root + "/proc", exist_ok=True)
     _mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
     _write_files(root + "/work", files)

@@ -31,7 +31,7 @@ class TransportError(Exception):
 
 def encode_npy(array: np.ndarray) -> str:
     buffer = io.BytesIO()
-    np.save(buffer, np.ascontiguousarray(array), allow_pickle=False)
+    np.save(buffer, np.asarray(array), allow_pickle=False)
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
