@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import re
 from collections.abc import Callable, Mapping
@@ -54,7 +55,7 @@ class _Reader:
     def check_keys(self, allowed: tuple[str, ...]) -> None:
         for name in self.data:
             if name not in allowed:
-                close = [a for a in allowed if a[:3] == str(name)[:3]]
+                close = difflib.get_close_matches(str(name), allowed, n=1)
                 hint = f"; did you mean '{close[0]}'?" if close else f"; allowed keys: {', '.join(allowed)}"
                 self.fail(self.key(str(name)), f"is not a known key{hint}")
 

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autograder.errors import SpecError
 from autograder.grader import grade_submission
 from autograder.models import GradeReport
 from autograder.prepare import PreparedAssignment
@@ -47,14 +48,17 @@ def read_expectation(path: Path) -> Expectation:
             continue
         key, value = match.groups()
         if key == "score":
-            score = float(value)
+            try:
+                score = float(value)
+            except ValueError:
+                raise SpecError(f"{path}: expect-score must be a number, got {value!r}") from None
         elif key == "status":
             status = value
         else:
             qid, _, text = value.partition(":")
             feedback.append((qid.strip(), text.strip()))
     if score is None:
-        raise ValueError(f"{path}: the header must declare '# expect-score: N'")
+        raise SpecError(f"{path}: the header must declare '# expect-score: N'")
     return Expectation(score=score, status=status, feedback=tuple(feedback))
 
 

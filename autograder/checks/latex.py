@@ -157,7 +157,8 @@ class _Parser:
 
     def take(self) -> Token:
         tok = self.tokens[self.pos]
-        self.pos += 1
+        if tok[0] != "end":  # the end token stays, so peek() is always safe
+            self.pos += 1
         return tok
 
     def is_op(self, *values: str) -> bool:

@@ -264,3 +264,15 @@ def test_prepare_parses_once_and_reports_spec_errors():
                                        mistakes=(Mistake(expr=A2_1_RIGHT[0], feedback="f"),)))
     with pytest.raises(SpecError, match="undefined at most test points"):
         prepare_symbolic(SymbolicCheck(answer="X", expected="log(-sigma)", symbols=A2_SYMBOLS))
+
+
+def test_judge_a5_3_mistakes_match_in_catalogue_order():
+    wrong = ("(l1+l2)/2", "log(exp(l1)+exp(l2))", "log((l1+l2)/2)", "Max(l1,l2)")
+    check = SymbolicCheck(answer="IWAE_K2", expected="log((exp(l1)+exp(l2))/2)",
+                          symbols={"l1": "real", "l2": "real"},
+                          mistakes=tuple(Mistake(expr=w, feedback=f"mistake {i}") for i, w in enumerate(wrong)))
+    for index, text in enumerate(wrong):
+        assert judge_symbolic(check, text).evidence["matched_mistake"] == index
+    assert judge_symbolic(check, "0.5*(l2 + l1)").feedback == "IWAE_K2 is not correct: mistake 0"
+    assert judge_symbolic(check, r"\log\frac{e^{l_1}+e^{l_2}}{2}").status == "passed"
+    assert judge_symbolic(check, "l1+log(1+exp(l2-l1))-log(2)").status == "passed"
