@@ -13,10 +13,15 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
+ASSIGNMENTS := $(sort $(notdir $(wildcard demo/*)))
+
 demo: install
 	$(BIN)/autograder release --all
-	$(BIN)/autograder grade gaussian_kl demo/gaussian_kl
-	$(BIN)/autograder report gaussian_kl --summary
+	@for hw in $(ASSIGNMENTS); do \
+		echo "== $$hw"; \
+		$(BIN)/autograder grade $$hw demo/$$hw || exit 1; \
+	done
+	@echo "gradebook: gradebook/gradebook.db  (autograder report HW writes HTML feedback)"
 
 test: install
 	$(BIN)/python -m pytest
