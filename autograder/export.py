@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import sys
 from pathlib import Path
 
 from autograder.errors import UsageError
@@ -79,6 +81,10 @@ def _to_nbgrader(records: list[RunRecord], assignment: str, path: Path) -> None:
     except ImportError:
         raise UsageError("the nbgrader export needs nbgrader", hint="pip install 'autograder[nbgrader]'") from None
     url = path if "://" in str(path) else f"sqlite:///{path}"
+    # nbgrader creates its schema by running `alembic`, installed beside this interpreter.
+    scripts = os.path.dirname(sys.executable)
+    if scripts not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = scripts + os.pathsep + os.environ.get("PATH", "")
     with NbGradebook(str(url)) as gb:
         gb.update_or_create_assignment(assignment)
         gb.update_or_create_notebook(assignment, assignment)

@@ -89,6 +89,21 @@ def power(base: sympy.Expr, exponent: sympy.Expr) -> sympy.Expr:
     return sympy.Pow(base, exponent)
 
 
+SMALL = 24  # nodes: up to this size, SymPy's own evaluation of Abs/Max/Min is cheap
+COSTLY = (sympy.Abs, sympy.Max, sympy.Min)
+
+
+def is_small(args: Sequence[sympy.Expr]) -> bool:
+    """Few nodes in all and no nested Abs/Max/Min: safe to let SymPy evaluate or rewrite."""
+    count = 0
+    for arg in args:
+        for node in sympy.preorder_traversal(arg):
+            count += 1
+            if count > SMALL or isinstance(node, COSTLY):
+                return False
+    return True
+
+
 def apply_function(name: str, args: Sequence[sympy.Expr]) -> sympy.Expr:
     """A whitelisted function applied to already-built arguments, with arity checks."""
     n = len(args)
@@ -106,13 +121,14 @@ def apply_function(name: str, args: Sequence[sympy.Expr]) -> sympy.Expr:
     if name == "sqrt":
         need(n == 1, "one argument")
         return power(args[0], sympy.Rational(1, 2))
+    # Abs, Max and Min of large arguments stay unevaluated: SymPy's simplification of their
+    # arguments (signsimp, pairwise comparisons) took up to 30 s on a 300-character answer.
     if name == "Abs":
         need(n == 1, "one argument")
-        return sympy.Abs(args[0])
+        return sympy.Abs(args[0], evaluate=is_small(args))
     if name in ("Max", "Min"):
         need(1 <= n <= 20, "one to twenty arguments")
-        # Unevaluated: SymPy's pairwise comparisons of the arguments can take seconds.
-        return (sympy.Max if name == "Max" else sympy.Min)(*args, evaluate=False)
+        return (sympy.Max if name == "Max" else sympy.Min)(*args, evaluate=is_small(args))
     if name == "Rational":
         need(n in (1, 2), "one or two integers")
         if not all(a.is_Integer for a in args) or (n == 2 and args[1] == 0):

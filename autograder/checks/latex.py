@@ -281,7 +281,7 @@ class _Parser:
                 raise self.fail("an absolute value |...| is not closed", tok)
             self.take()
             self.bars -= 1
-            return self.count(sympy.Abs(inner))
+            return self.count(apply_function("Abs", [inner]))
         if kind == "cmd":
             self.take()
             self.nest(1)
