@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 import numpy as np
 
@@ -134,7 +134,7 @@ class CustomCheck:
     kind: str = "custom"
 
 
-Check = Union[SymbolicCheck, TensorCheck, MetricCheck, ChoiceCheck, CustomCheck]
+Check = SymbolicCheck | TensorCheck | MetricCheck | ChoiceCheck | CustomCheck
 
 
 @frozen

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from autograder.models import ChoiceCheck, CheckOutcome, OpaqueValue
+from autograder.models import CheckOutcome, ChoiceCheck, OpaqueValue
 
 
 def normalise_choice(text: str) -> str:

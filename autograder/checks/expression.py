@@ -74,6 +74,50 @@ def _digits(value: sympy.Rational) -> float:
     return max(abs(int(value.p)), abs(int(value.q)), 1).bit_length() * math.log10(2)
 
 
+# SymPy evaluates a node as it is built (folding numbers, combining terms), but some evaluations
+# are super-linear: Abs/Max/Min simplify and compare their arguments, and rebuilding a tree
+# re-evaluates every Abs/Max/Min inside it (measured: 30 s for a 300-character answer). So a node
+# is evaluated only when its arguments are small and hold only small Abs/Max/Min; larger trees
+# stay as written, which numeric evaluation handles the same way.
+EVALUATE_LIMIT = 120  # nodes under a node that SymPy may evaluate
+SMALL = 24  # nodes under an Abs/Max/Min that SymPy may evaluate
+COSTLY = (sympy.Abs, sympy.Max, sympy.Min)
+
+
+def _fits(args: Sequence[sympy.Expr], limit: int, costly_inside: bool) -> bool:
+    count = 0
+    for arg in args:
+        for node in sympy.preorder_traversal(arg):
+            count += 1
+            if count > limit:
+                return False
+            if isinstance(node, COSTLY) and not (costly_inside and _fits(node.args, SMALL, False)):
+                return False
+    return True
+
+
+def is_small(args: Sequence[sympy.Expr]) -> bool:
+    """Arguments an Abs/Max/Min may evaluate: few nodes and no Abs/Max/Min inside."""
+    return _fits(args, SMALL, False)
+
+
+def evaluates(args: Sequence[sympy.Expr]) -> bool:
+    """Arguments another node may evaluate: bounded size, and only small Abs/Max/Min inside."""
+    return _fits(args, EVALUATE_LIMIT, True)
+
+
+def add(terms: Sequence[sympy.Expr]) -> sympy.Expr:
+    return sympy.Add(*terms, evaluate=evaluates(terms))
+
+
+def mul(factors: Sequence[sympy.Expr]) -> sympy.Expr:
+    return sympy.Mul(*factors, evaluate=evaluates(factors))
+
+
+def neg(value: sympy.Expr) -> sympy.Expr:
+    return mul([sympy.Integer(-1), value])
+
+
 def power(base: sympy.Expr, exponent: sympy.Expr) -> sympy.Expr:
     """base**exponent, refusing exponents that would make SymPy compute or expand something huge."""
     if exponent.is_Number and exponent.is_real and abs(exponent) > MAX_EXPONENT:
@@ -86,22 +130,7 @@ def power(base: sympy.Expr, exponent: sympy.Expr) -> sympy.Expr:
             raise AnswerParseError(
                 f"a number in the expression would have about {size:.0f} digits; simplify it"
             )
-    return sympy.Pow(base, exponent)
-
-
-SMALL = 24  # nodes: up to this size, SymPy's own evaluation of Abs/Max/Min is cheap
-COSTLY = (sympy.Abs, sympy.Max, sympy.Min)
-
-
-def is_small(args: Sequence[sympy.Expr]) -> bool:
-    """Few nodes in all and no nested Abs/Max/Min: safe to let SymPy evaluate or rewrite."""
-    count = 0
-    for arg in args:
-        for node in sympy.preorder_traversal(arg):
-            count += 1
-            if count > SMALL or isinstance(node, COSTLY):
-                return False
-    return True
+    return sympy.Pow(base, exponent, evaluate=evaluates([base, exponent]))
 
 
 def apply_function(name: str, args: Sequence[sympy.Expr]) -> sympy.Expr:
@@ -114,15 +143,14 @@ def apply_function(name: str, args: Sequence[sympy.Expr]) -> sympy.Expr:
 
     if name in ("log", "ln"):
         need(n == 1 or (name == "log" and n == 2), "one argument (log(x, b) for base b)")
-        return sympy.log(*args)
+        logs = [sympy.log(a, evaluate=evaluates([a])) for a in args]
+        return logs[0] if n == 1 else mul([logs[0], power(logs[1], sympy.Integer(-1))])
     if name == "exp":
         need(n == 1, "one argument")
-        return sympy.exp(args[0])
+        return sympy.exp(args[0], evaluate=evaluates(args))
     if name == "sqrt":
         need(n == 1, "one argument")
         return power(args[0], sympy.Rational(1, 2))
-    # Abs, Max and Min of large arguments stay unevaluated: SymPy's simplification of their
-    # arguments (signsimp, pairwise comparisons) took up to 30 s on a 300-character answer.
     if name == "Abs":
         need(n == 1, "one argument")
         return sympy.Abs(args[0], evaluate=is_small(args))
@@ -235,7 +263,7 @@ class _Builder:
             return self._binop(node)
         if isinstance(node, ast.UnaryOp):
             if isinstance(node.op, ast.USub):
-                return -self.build(node.operand)
+                return neg(self.build(node.operand))
             if isinstance(node.op, ast.UAdd):
                 return self.build(node.operand)
             raise AnswerParseError("'not' and '~' are not allowed; allowed: " + ALLOWED)
@@ -289,12 +317,12 @@ class _Builder:
             node = node.left
         first = self.build(node)
         if kind == "sum":
-            terms = [first] + [-v if isinstance(op, ast.Sub) else v for op, v in reversed(parts)]
-            return sympy.Add(*terms)
+            terms = [first] + [neg(v) if isinstance(op, ast.Sub) else v for op, v in reversed(parts)]
+            return add(terms)
         factors = [first]
         for op, v in reversed(parts):
             factors.append(power(v, sympy.Integer(-1)) if isinstance(op, ast.Div) else v)
-        return sympy.Mul(*factors)
+        return mul(factors)
 
     def _call(self, node: ast.Call) -> sympy.Expr:
         func = node.func

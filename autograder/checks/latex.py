@@ -23,9 +23,12 @@ import sympy
 from autograder.checks.expression import (
     MAX_DEPTH,
     MAX_NODES,
+    add,
     apply_function,
     check_text,
     finish,
+    mul,
+    neg,
     number,
     power,
     symbol_list,
@@ -200,22 +203,22 @@ class _Parser:
         while self.is_op("+", "-"):
             sign = self.take()[1]
             t = self.term()
-            terms.append(self.count(-t if sign == "-" else t))
+            terms.append(self.count(neg(t) if sign == "-" else t))
         self.nest(-1)
-        return sympy.Add(*terms)
+        return add(terms)
 
     def term(self) -> sympy.Expr:
-        value = self.unary()
+        factors = [self.unary()]
         while True:
             if self.is_op("*", "/"):
                 op = self.take()[1]
                 rhs = self.unary()
-                value = value * (power(rhs, sympy.Integer(-1)) if op == "/" else rhs)
+                factors.append(power(rhs, sympy.Integer(-1)) if op == "/" else rhs)
             elif self.starts_atom(self.peek()):
-                value = value * self.power_()
+                factors.append(self.power_())
             else:
-                return value
-            self.count(value)
+                return factors[0] if len(factors) == 1 else mul(factors)
+            self.count(factors[-1])
 
     def unary(self) -> sympy.Expr:
         if self.is_op("-", "+"):
@@ -223,7 +226,7 @@ class _Parser:
             self.nest(1)
             value = self.unary()
             self.nest(-1)
-            return self.count(-value) if sign == "-" else value
+            return self.count(neg(value)) if sign == "-" else value
         return self.power_()
 
     def power_(self) -> sympy.Expr:
@@ -245,7 +248,7 @@ class _Parser:
         if kind == "op" and value == "-":
             self.take()
             self.nest(1)
-            value = -self.script()
+            value = neg(self.script())
             self.nest(-1)
             return value
         if kind == "num":
@@ -351,7 +354,7 @@ class _Parser:
     def command(self, name: str, tok: Token) -> sympy.Expr:
         if name in ("frac", "dfrac", "tfrac"):
             top = self.argument(name)
-            return top * power(self.argument(name), sympy.Integer(-1))
+            return mul([top, power(self.argument(name), sympy.Integer(-1))])
         if name == "sqrt":
             if self.is_op("["):
                 degree = self.group()
@@ -397,17 +400,17 @@ class _Parser:
         if self.is_op("-"):
             self.take()
             self.nest(1)
-            value = -self.implicit_argument(name, tok)
+            value = neg(self.implicit_argument(name, tok))
             self.nest(-1)
             return value
         if not self.starts_atom(self.peek()):
             raise self.fail(f"\\{name} needs an argument, e.g. \\{name}(x)", tok)
-        value = self.power_()
+        factors = [self.power_()]
         while self.starts_atom(self.peek()) and not (
             self.peek()[0] == "cmd" and self.peek()[1] in _APPLIED
         ):
-            value = self.count(value * self.power_())
-        return value
+            factors.append(self.count(self.power_()))
+        return factors[0] if len(factors) == 1 else mul(factors)
 
 
 def parse_latex(text: str, symbols: Mapping[str, sympy.Symbol]) -> sympy.Expr:

@@ -16,12 +16,19 @@ from typing import Any, Literal
 import sympy
 from mpmath.ctx_mp import MPContext
 
-from autograder.checks.expression import COSTLY, FUNCTIONS, is_small, parse_expression
+from autograder.checks.expression import (
+    COSTLY,
+    EVALUATE_LIMIT,
+    FUNCTIONS,
+    is_small,
+    parse_expression,
+)
 from autograder.checks.latex import looks_like_latex, parse_latex
 from autograder.errors import AnswerParseError, SpecError
 from autograder.models import CheckOutcome, OpaqueValue, SymbolicCheck
 
 TIME_LIMIT = 2.0  # seconds for one whole compare(), numeric part and proof together
+PARSE_SECONDS = 1.0
 POINTS = 30
 DIGITS = 30
 RTOL = 1e-12
@@ -262,6 +269,10 @@ class _Timeout(BaseException):
     """Raised by SIGALRM; a BaseException so that SymPy's `except Exception` cannot swallow it."""
 
 
+def _in_main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
+
+
 @contextmanager
 def _alarm(seconds: float) -> Iterator[None]:
     armed = [True]
@@ -316,9 +327,12 @@ def _expansion_size(expr: sympy.Expr, cap: int = 10**6) -> int:
 
 
 def _bounded(d: sympy.Expr) -> bool:
-    """Rewriting d cannot stall: expansions stay small and no Abs/Max/Min has a large argument."""
-    costly = (n for n in sympy.preorder_traversal(d) if isinstance(n, COSTLY))
-    return _expansion_size(d) <= MAX_EXPANSION and all(is_small(n.args) for n in costly)
+    """Rewriting d cannot stall: it is small (so SymPy already evaluated it while parsing),
+    its expansion stays small, and no Abs/Max/Min has a large argument."""
+    for count, node in enumerate(sympy.preorder_traversal(d)):
+        if count > 2 * EVALUATE_LIMIT or (isinstance(node, COSTLY) and not is_small(node.args)):
+            return False
+    return _expansion_size(d) <= MAX_EXPANSION
 
 
 def _cheap_proof(d: sympy.Expr) -> bool:
@@ -341,7 +355,7 @@ def _prove_zero(d: sympy.Expr, seconds: float) -> bool:
     bounded = _bounded(d)
     # SIGALRM is the only way to stop SymPy; it exists only in the main thread. Elsewhere only
     # rewrites whose cost is bounded by the size checks run.
-    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+    if not _in_main_thread():
         return bounded and _cheap_proof(d)
     steps: tuple[Callable[[sympy.Expr], sympy.Expr], ...] = (
         lambda e: sympy.factor(e, deep=True),
@@ -377,7 +391,7 @@ def compare(
         return Comparison(verdict="equivalent", detail="identical expressions", points_checked=numeric.checked)
     if numeric.verdict != "agree":
         return Comparison(verdict=numeric.verdict, detail=numeric.detail, points_checked=numeric.checked)
-    budget = deadline - time.monotonic()
+    budget = deadline - time.monotonic() - 0.05  # unwinding after the alarm takes a few ms
     if proof_seconds is not None:
         budget = min(budget, proof_seconds)
     if _prove_zero(answer - expected, budget):
@@ -465,7 +479,14 @@ def judge_symbolic(check: SymbolicCheck | PreparedSymbolic, value: Any, *, seed:
         verdict = "missing" if missing else "wrong_type"
         return _outcome(0.0, str(exc), parsed=None, verdict=verdict, matched_mistake=None)
     try:
-        answer = parse_answer(text, prepared.symbols)
+        if _in_main_thread():  # SymPy's evaluation while building is bounded by size; time it too
+            with _alarm(PARSE_SECONDS):
+                answer = parse_answer(text, prepared.symbols)
+        else:
+            answer = parse_answer(text, prepared.symbols)
+    except _Timeout:
+        message = f"Could not read {name}: the expression is too complex to read; simplify it"
+        return _outcome(0.0, message, parsed=None, verdict="unreadable", matched_mistake=None)
     except AnswerParseError as exc:
         message = f"Could not read {name}: {exc}"
         return _outcome(0.0, message, parsed=None, verdict="unreadable", matched_mistake=None)

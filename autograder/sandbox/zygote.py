@@ -46,8 +46,8 @@ def _limits(data: dict[str, Any]):
 
 class Server:
     def __init__(self, uid: int, channel_in, channel_out) -> None:
-        from autograder.sandbox import isolation
         from autograder.models import Limits
+        from autograder.sandbox import isolation
 
         self.isolation = isolation
         self.channel_in = channel_in
