@@ -120,6 +120,23 @@ def at_a_mode(mu: float, sigma: float) -> float:
     return float(1.5 <= abs(mu) <= 2.5 and sigma <= 0.75)
 
 
+def landing_note(mu: float, sigma: float) -> dict[str, str]:
+    """A feedback note (a str metric without a band) when a reverse fit stopped at a known point."""
+    if abs(mu) <= 0.5 and 1.55 <= sigma <= 1.92:
+        return {
+            "note": "q stopped at the symmetric local optimum (mu = 0, sigma = 1.74); "
+            "the reverse KL is non-convex"
+        }
+    if abs(mu) <= 0.5 and abs(sigma - math.sqrt(4.25)) <= 0.1:
+        return {
+            "note": "q matches the mean and variance of p (mu = 0, sigma = 2.06): "
+            "that is the forward-KL optimum, not a minimum of KL(q || p)"
+        }
+    if 1.5 <= abs(mu) <= 2.5 and sigma < 0.3:
+        return {"note": "q collapsed onto a point inside a mode: the entropy term log q is missing"}
+    return {}
+
+
 def evaluate_forward(outputs, seed: int) -> dict[str, float]:
     """Forward fit: moment matching, q between the modes and covering both."""
     mu, sigma = fitted(outputs)
@@ -131,7 +148,7 @@ def evaluate_forward(outputs, seed: int) -> dict[str, float]:
     }
 
 
-def evaluate_reverse_mode(outputs, seed: int) -> dict[str, float]:
+def evaluate_reverse_mode(outputs, seed: int) -> dict[str, float | str]:
     """Reverse fit from init A: q on one mode, every sample looking like data."""
     mu, sigma = fitted(outputs)
     return {
@@ -140,10 +157,19 @@ def evaluate_reverse_mode(outputs, seed: int) -> dict[str, float]:
         "kl_q_p": kl_q_p(mu, sigma),
         "precision": precision(mu, sigma),
         "at_a_mode": at_a_mode(mu, sigma),
+        **landing_note(mu, sigma),
     }
 
 
-def evaluate_reverse_symmetric(outputs, seed: int) -> dict[str, float]:
+def evaluate_reverse_symmetric(outputs, seed: int) -> dict[str, float | str]:
     """Reverse fit from init B: the wide symmetric local minimum (0, 1.736), KL(q || p) = 1.871."""
     mu, sigma = fitted(outputs)
-    return {"abs_mu": abs(mu), "sigma": sigma, "kl_q_p": kl_q_p(mu, sigma)}
+    metrics: dict[str, float | str] = {
+        "abs_mu": abs(mu),
+        "sigma": sigma,
+        "kl_q_p": kl_q_p(mu, sigma),
+    }
+    note = landing_note(mu, sigma)
+    if "symmetric" not in note.get("note", ""):  # from this start the symmetric optimum is right
+        metrics.update(note)
+    return metrics

@@ -1,6 +1,6 @@
 # expect-score: 23.4
 # expect-feedback: reverse_kl_loss: target p
-# expect-feedback: fit_reverse_mode: sigma
+# expect-feedback: fit_reverse_mode: the entropy term log q is missing
 # Mistake: reverse_kl_loss drops log q (the entropy), so q collapses onto a point.
 """Forward KL (mode-covering) versus reverse KL (mode-seeking) for a Gaussian fitted to a bimodal target."""
 

@@ -1,5 +1,5 @@
 # expect-score: 24
-# expect-feedback: fit_reverse_mode: at_a_mode
+# expect-feedback: fit_reverse_mode: forward-KL optimum
 # expect-feedback: fit_reverse_symmetric: sigma
 # Mistake: The reverse fit draws samples from p and minimises the forward loss, so it moment-matches.
 """Forward KL (mode-covering) versus reverse KL (mode-seeking) for a Gaussian fitted to a bimodal target."""
