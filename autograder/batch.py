@@ -53,8 +53,12 @@ def grade_batch(prepared: PreparedAssignment, subs: Sequence[Submission], gradeb
     errors: list[BaseException] = []
     reason = "regrade (--force)" if force else "graded"
 
+    sandboxes = [Sandbox(uid=UID_BASE + i) for i in range(max(1, min(jobs, len(todo))))]
+    for sandbox in sandboxes:
+        sandbox.spawn()
+
     def worker(index: int, progress: Progress, task: int) -> None:
-        with Sandbox(uid=UID_BASE + index) as sandbox:
+        with sandboxes[index] as sandbox:
             while True:
                 try:
                     sub = work.get_nowait()
@@ -82,7 +86,7 @@ def grade_batch(prepared: PreparedAssignment, subs: Sequence[Submission], gradeb
                   disable=not todo) as progress:
         task = progress.add_task(f"grading {spec.name}", total=len(todo))
         threads = [threading.Thread(target=worker, args=(i, progress, task), daemon=True)
-                   for i in range(max(1, min(jobs, len(todo))))]
+                   for i in range(len(sandboxes))]
         for t in threads:
             t.start()
         for t in threads:

@@ -70,8 +70,12 @@ def _print_report(report) -> None:
 
 
 def cmd_check(args) -> int:
-    from autograder.grader import grade_submission
     from autograder.sandbox import Sandbox
+
+    sandbox = Sandbox()
+    sandbox.spawn()  # warms up while this process imports torch and prepares the reference outputs
+
+    from autograder.grader import grade_submission
     from autograder.submission import Submission
 
     prepared = _prepared(args.hw, args.solutions)
@@ -82,7 +86,7 @@ def cmd_check(args) -> int:
         raise UsageError(f"{args.path or spec.student_file} not found",
                          hint=f"run from the folder holding {spec.student_file}, or give its path")
     sub = Submission(student="you", filename=f"{spec.module_name}{path.suffix}", data=path.read_bytes())
-    with Sandbox() as sandbox:
+    with sandbox:
         report = grade_submission(prepared, sub, sandbox, visibility=("public",))
     if args.json:
         print(json.dumps(report.to_json()))

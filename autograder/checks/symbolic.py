@@ -329,8 +329,13 @@ def _expansion_size(expr: sympy.Expr, cap: int = 10**6) -> int:
 def _bounded(d: sympy.Expr) -> bool:
     """Rewriting d cannot stall: it is small (so SymPy already evaluated it while parsing),
     its expansion stays small, and no Abs/Max/Min has a large argument."""
+    costly = 0
     for count, node in enumerate(sympy.preorder_traversal(d)):
-        if count > 2 * EVALUATE_LIMIT or (isinstance(node, COSTLY) and not is_small(node.args)):
+        if isinstance(node, COSTLY):
+            costly += 1
+            if costly > 4 or not is_small(node.args):
+                return False
+        if count > 2 * EVALUATE_LIMIT:
             return False
     return _expansion_size(d) <= MAX_EXPANSION
 

@@ -51,7 +51,8 @@ class Sandbox:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def start(self) -> None:
+    def spawn(self) -> None:
+        """Start the fork server without waiting for it: it warms up while the grader prepares."""
         if self._process is not None and self._process.poll() is None:
             return
         self._process = subprocess.Popen(
@@ -59,6 +60,13 @@ class Sandbox:
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd="/",
             env=_clean_env(), close_fds=True, start_new_session=True,
         )
+        self.tier = ""
+
+    def start(self) -> None:
+        """Start the fork server (if needed) and wait until it is ready."""
+        self.spawn()
+        if self.tier:
+            return
         hello = self._read_reply()
         if not hello.get("ready"):
             raise SandboxError(f"the sandbox did not start: {hello}")
@@ -78,7 +86,7 @@ class Sandbox:
         line = self._process.stdout.readline()
         if not line:
             code = self._process.poll()
-            self._process = None
+            self._process, self.tier = None, ""
             raise SandboxError(
                 f"the sandbox server stopped (exit code {code})",
                 hint="run `autograder check` on a known-good file to see the sandbox's own error",
@@ -103,7 +111,7 @@ class Sandbox:
                 self._process.stdin.write(json.dumps(request) + "\n")
                 self._process.stdin.flush()
             except BrokenPipeError:
-                self._process = None
+                self._process, self.tier = None, ""
                 raise SandboxError("the sandbox server stopped while receiving a job") from None
             return self._read_reply()
 
