@@ -223,7 +223,7 @@ def cmd_release(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    from autograder.sandbox import Sandbox
+    from autograder.batch import default_jobs
     from autograder.validate import validate
 
     failed = 0
@@ -232,9 +232,8 @@ def cmd_validate(args) -> int:
         table = Table(title=f"validate {name}")
         for col in ("submission", "expected", "got", "verdict"):
             table.add_column(col, overflow="fold")
-        with Sandbox() as sandbox:
-            verdicts = validate(prepared, sandbox,
-                                progress=lambda v: err.print(f"  {v.name}: {'ok' if v.ok else 'MISMATCH'}"))
+        verdicts = validate(prepared, jobs=args.jobs or default_jobs(),
+                            progress=lambda v: err.print(f"  {v.name}: {'ok' if v.ok else 'MISMATCH'}"))
         for v in verdicts:
             table.add_row(v.name, f"{v.expected.score:g} ({v.expected.status})",
                           f"{v.report.score:g} ({v.report.status})",
@@ -315,6 +314,7 @@ def build_parser() -> argparse.ArgumentParser:
                 "autograder validate gaussian_kl")
     p.add_argument("hw", nargs="?")
     p.add_argument("--all", action="store_true")
+    p.add_argument("--jobs", type=int, default=0, help="parallel sandboxes (default: number of cores)")
     return parser
 
 

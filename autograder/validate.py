@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autograder.batch import UID_BASE
 from autograder.errors import SpecError
 from autograder.grader import grade_submission
 from autograder.models import GradeReport
@@ -78,7 +81,8 @@ def check_report(name: str, report: GradeReport, expected: Expectation) -> Verdi
     return verdict
 
 
-def validate(prepared: PreparedAssignment, sandbox: Sandbox, *, progress=None) -> list[Verdict]:
+def validate(prepared: PreparedAssignment, *, jobs: int = 1, progress=None) -> list[Verdict]:
+    """Grade the reference, the skeleton and every mistake (in `jobs` parallel sandboxes)."""
     spec = prepared.spec
     reference = (spec.root / spec.student_file).read_bytes()
     skeleton = strip_solutions(reference.decode(), spec.student_file).encode()
@@ -86,11 +90,28 @@ def validate(prepared: PreparedAssignment, sandbox: Sandbox, *, progress=None) -
              ("skeleton", skeleton, Expectation(score=0.0))]
     for path in sorted((spec.root / "mistakes").glob("*.py")):
         cases.append((f"mistakes/{path.name}", path.read_bytes(), read_expectation(path)))
-    verdicts = []
-    for name, data, expected in cases:
-        sub = Submission(student=name, filename=spec.student_file, data=data)
-        report = grade_submission(prepared, sub, sandbox)
-        verdicts.append(check_report(name, report, expected))
-        if progress is not None:
-            progress(verdicts[-1])
-    return verdicts
+    sandboxes = [Sandbox(uid=UID_BASE + 300 + i) for i in range(max(1, min(jobs, len(cases))))]
+    for sandbox in sandboxes:
+        sandbox.spawn()
+    lock = threading.Lock()
+    verdicts: dict[str, Verdict] = {}
+    pending = list(cases)
+
+    def work(sandbox: Sandbox) -> None:
+        with sandbox:
+            while True:
+                with lock:
+                    if not pending:
+                        return
+                    name, data, expected = pending.pop(0)
+                sub = Submission(student=name, filename=spec.student_file, data=data)
+                verdict = check_report(name, grade_submission(prepared, sub, sandbox), expected)
+                with lock:
+                    verdicts[name] = verdict
+                    if progress is not None:
+                        progress(verdict)
+
+    with ThreadPoolExecutor(len(sandboxes)) as pool:
+        for future in [pool.submit(work, s) for s in sandboxes]:
+            future.result()
+    return [verdicts[name] for name, _, _ in cases]
