@@ -196,11 +196,9 @@ Value = Any  # None | bool | int | float | str | ArrayValue | OpaqueValue | tupl
 
 @frozen
 class GradProbe:
-    """Data for a gradient check: a cotangent `v` for the output and a direction `u` per input."""
+    """Data for a gradient check: a cotangent `v` for the output (a vector-Jacobian product)."""
 
     v: np.ndarray = field(compare=False)
-    u: tuple[np.ndarray | None, ...] = field(compare=False)
-    h: float = 1e-6
 
 
 @frozen
@@ -225,8 +223,6 @@ class CallResult:
     traceback: str = ""
     seconds: float = 0.0
     grad: tuple[Value, ...] | None = None
-    f_plus: Value = None
-    f_minus: Value = None
 
 
 @frozen

@@ -41,6 +41,8 @@ def load_reference(checks_file: str | Path) -> ModuleType:
 
 def as_tensor(value: Any) -> torch.Tensor | None:
     if isinstance(value, ArrayValue):
+        if value.origin != "torch" or value.type_name != "torch.Tensor":
+            return None
         return torch.from_numpy(np.array(value.array, dtype=np.float64, copy=True))
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return torch.tensor(float(value), dtype=torch.float64)

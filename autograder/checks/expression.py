@@ -75,34 +75,35 @@ def _digits(value: sympy.Rational) -> float:
 
 
 # SymPy evaluates a node as it is built (folding numbers, combining terms), but some evaluations
-# are super-linear: Abs/Max/Min simplify and compare their arguments, and rebuilding a tree
-# re-evaluates every Abs/Max/Min inside it (measured: 30 s for a 300-character answer). So a node
-# is evaluated only when its arguments are small and hold only small Abs/Max/Min; larger trees
-# stay as written, which numeric evaluation handles the same way.
+# are super-linear: Abs/Max/Min simplify and compare their arguments, and evaluating a parent can
+# rebuild, and so re-evaluate, every Abs/Max/Min inside it (measured: 30 s for a 300-character
+# answer). So Max/Min are never evaluated while parsing, Abs only with a small argument, and other
+# nodes only when their arguments are of bounded size and hold no Max/Min and no large Abs. Larger
+# trees stay as written, which the numeric evaluation handles the same way.
 EVALUATE_LIMIT = 120  # nodes under a node that SymPy may evaluate
-SMALL = 24  # nodes under an Abs/Max/Min that SymPy may evaluate
+SMALL = 24  # nodes under an Abs that SymPy may evaluate
 COSTLY = (sympy.Abs, sympy.Max, sympy.Min)
 
 
-def _fits(args: Sequence[sympy.Expr], limit: int, costly_inside: bool) -> bool:
+def _fits(args: Sequence[sympy.Expr], limit: int, small_abs_inside: bool) -> bool:
     count = 0
     for arg in args:
         for node in sympy.preorder_traversal(arg):
             count += 1
-            if count > limit:
+            if count > limit or isinstance(node, sympy.Max | sympy.Min):
                 return False
-            if isinstance(node, COSTLY) and not (costly_inside and _fits(node.args, SMALL, False)):
+            if isinstance(node, sympy.Abs) and not (small_abs_inside and _fits(node.args, SMALL, False)):
                 return False
     return True
 
 
 def is_small(args: Sequence[sympy.Expr]) -> bool:
-    """Arguments an Abs/Max/Min may evaluate: few nodes and no Abs/Max/Min inside."""
+    """Arguments that are cheap to rewrite: few nodes and no Abs/Max/Min inside."""
     return _fits(args, SMALL, False)
 
 
 def evaluates(args: Sequence[sympy.Expr]) -> bool:
-    """Arguments another node may evaluate: bounded size, and only small Abs/Max/Min inside."""
+    """Arguments a node may evaluate: bounded size, no Max/Min, only small Abs inside."""
     return _fits(args, EVALUATE_LIMIT, True)
 
 

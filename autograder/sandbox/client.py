@@ -175,8 +175,7 @@ def _encode_call(call: Call) -> dict[str, Any]:
                             "args": [encode_arg(a) for a in call.args],
                             "kwargs": {k: encode_arg(v) for k, v in call.kwargs.items()}}
     if call.grad is not None:
-        data["grad"] = {"v": encode_arg(call.grad.v), "u": [encode_arg(u) for u in call.grad.u],
-                        "h": call.grad.h}
+        data["grad"] = {"v": encode_arg(call.grad.v)}
     return data
 
 
@@ -214,12 +213,9 @@ def _decode_result(obj: dict[str, Any]) -> CallResult | None:
     try:
         value = decode_value(obj.get("value"))
         grad = tuple(decode_value(g) for g in obj["grad"]) if "grad" in obj else None
-        f_plus = decode_value(obj["f_plus"]) if "f_plus" in obj else None
-        f_minus = decode_value(obj["f_minus"]) if "f_minus" in obj else None
     except (TransportError, ValueError, TypeError, KeyError) as exc:
         return CallResult(id=call_id, ok=False, error=f"returned data that could not be read: {exc}")
-    return CallResult(id=call_id, ok=True, value=value, seconds=seconds, grad=grad,
-                      f_plus=f_plus, f_minus=f_minus)
+    return CallResult(id=call_id, ok=True, value=value, seconds=seconds, grad=grad)
 
 
 def _death_message(where: str, reply: dict[str, Any], garbage: str, call_seconds: float | None = None) -> str:

@@ -107,13 +107,6 @@ def _perform(module, call: dict[str, Any]) -> dict[str, Any]:
         for (i, _), g in zip(inputs, found):
             grads[i] = g
     result["grad"] = [encode_value(g) for g in grads]
-    directions = [_live(decode_value(u)) for u in probe["u"]]
-    h = float(probe["h"])
-    with torch.no_grad():
-        plus = [a.detach() + h * u if u is not None and _is_float(a) else a for a, u in zip(leaves, directions)]
-        minus = [a.detach() - h * u if u is not None and _is_float(a) else a for a, u in zip(leaves, directions)]
-        result["f_plus"] = encode_value(function(*plus, **kwargs))
-        result["f_minus"] = encode_value(function(*minus, **kwargs))
     return result
 
 
