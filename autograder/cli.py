@@ -76,9 +76,18 @@ def cmd_check(args) -> int:
     sandbox.spawn()  # warms up while this process imports torch and prepares the reference outputs
 
     from autograder.grader import grade_submission
+    from autograder.public import FILE, load_public
     from autograder.submission import Submission
 
-    prepared = _prepared(args.hw, args.solutions)
+    if (Path(args.solutions) / args.hw / "assignment.yaml").is_file():
+        prepared = _prepared(args.hw, args.solutions)
+    else:  # a student's machine: the checks that came with the release
+        candidates = [Path(args.path).parent if args.path else Path("."), Path(args.assignments) / args.hw]
+        folder = next((c for c in candidates if (c / FILE).is_file()), None)
+        if folder is None:
+            raise UsageError(f"no checks for {args.hw}: neither {args.solutions}/{args.hw}/ nor {FILE} found",
+                             hint=f"run from the released folder assignments/{args.hw}/ (it holds {FILE})")
+        prepared = load_public(folder)
     spec = prepared.spec
     path = Path(args.path) if args.path else next(
         (p for p in (Path(spec.student_file), Path(f"{spec.module_name}.ipynb")) if p.exists()), None)
@@ -212,12 +221,13 @@ def cmd_export(args) -> int:
 
 
 def cmd_release(args) -> int:
+    from autograder.public import write_public
     from autograder.release import release
-    from autograder.spec import find_assignment, load_spec
 
     for name in _assignment_names(args):
-        spec = load_spec(find_assignment(name, Path(args.solutions)))
-        written = release(spec, Path(args.assignments) / name)
+        prepared = _prepared(name, args.solutions)
+        target = Path(args.assignments) / name
+        written = release(prepared.spec, target) + [write_public(prepared, target)]
         out.print(f"released {name}: " + ", ".join(str(p) for p in written))
     return 0
 
@@ -265,6 +275,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("hw")
     p.add_argument("path", nargs="?")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.add_argument("--assignments", default="assignments", help="where released assignments live")
 
     p = command("submit", cmd_submit, "make the zip (file + manifest) to upload",
                 "autograder submit gaussian_kl gaussian_kl.py --student s01")

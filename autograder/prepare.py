@@ -44,13 +44,16 @@ class Plan:
     calls: tuple[Call, ...]
     judge: Judge
     weight: float
+    check: Any = None
+    expectations: tuple[Any, ...] = ()  # tensor checks: what the public release may carry
+    arg_names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class PreparedAssignment:
     spec: AssignmentSpec
     plans: Mapping[str, tuple[Plan, ...]]  # question id → its checks' plans
-    reference: ModuleType
+    reference: ModuleType | None
 
 
 def load_trusted(spec: AssignmentSpec) -> tuple[ModuleType, ModuleType | None]:
@@ -92,10 +95,11 @@ def _plan(spec, check, prefix, where, reference, checks, qid) -> Plan:
         except SpecError as exc:
             raise SpecError(f"{where}: {exc.message}") from None
         call = Call(id=prefix, kind="get", name=check.answer)
-        return Plan(qid, (call,), lambda r, p=prepared, c=call: judge_symbolic(p, _value(r, c)), check.weight)
+        return Plan(qid, (call,), lambda r, p=prepared, c=call: judge_symbolic(p, value_of(r, c)), check.weight,
+                    check=check)
     if isinstance(check, ChoiceCheck):
         call = Call(id=prefix, kind="get", name=check.answer)
-        return Plan(qid, (call,), lambda r, c=call: judge_choice(check, _value(r, c)), check.weight)
+        return Plan(qid, (call,), lambda r, c=call: judge_choice(check, value_of(r, c)), check.weight)
     if isinstance(check, TensorCheck):
         return _tensor_plan(spec, check, prefix, where, reference, checks, qid)
     if isinstance(check, MetricCheck):
@@ -116,11 +120,11 @@ def _plan(spec, check, prefix, where, reference, checks, qid) -> Plan:
     if isinstance(check, CustomCheck):
         function = _trusted_function(checks, check.function, where, "checks.py")
         calls = tuple(Call(id=f"{prefix}.{n}", kind="get", name=n) for n in check.calls)
-        return Plan(qid, calls, lambda r: function({c.name: _value(r, c) for c in calls}, seed), check.weight)
+        return Plan(qid, calls, lambda r: function({c.name: value_of(r, c) for c in calls}, seed), check.weight)
     raise SpecError(f"{where}: unsupported check {check!r}")
 
 
-def _value(results: Mapping[str, CallResult], call: Call) -> Any:
+def value_of(results: Mapping[str, CallResult], call: Call) -> Any:
     result = results.get(call.id)
     if result is None or not result.ok:
         return OpaqueValue(type_name="missing", detail=result.error if result else "")
@@ -205,10 +209,18 @@ def _tensor_plan(spec, check: TensorCheck, prefix, where, reference, checks, qid
         calls.append(call)
         expectations.append((case, expected, dtypes, tol, grads))
 
+    return tensor_plan(qid, check, tuple(calls), tuple(expectations), arg_names)
+
+
+def tensor_plan(qid: str, check: TensorCheck, calls: tuple[Call, ...], expectations: tuple[Any, ...],
+                arg_names: list[str]) -> Plan:
+    """The plan of a tensor check from its calls and expected outputs (computed here or shipped)."""
+
     def judge(results: Mapping[str, CallResult]) -> CheckOutcome:
         return _judge_tensor(check, calls, expectations, results, arg_names)
 
-    return Plan(qid, tuple(calls), judge, check.weight)
+    return Plan(qid, calls, judge, check.weight, check=check, expectations=expectations,
+                arg_names=tuple(arg_names))
 
 
 def _gradient_probe(function, case, out, seed):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from autograder.prepare import prepare
@@ -34,3 +36,6 @@ def test_release_is_current_and_hides_the_solution(hw, tmp_path):
         assert (committed / name).read_text() == text, f"assignments/{hw}/{name} is stale: run autograder release {hw}"
     assert "BEGIN SOLUTION" not in written[spec.student_file]
     assert not (committed / "checks.py").exists() and not (committed / "mistakes").exists()
+    public = json.loads((committed / "public_checks.json").read_text())
+    hidden = {q.id for q in spec.questions if q.visibility == "hidden"}
+    assert hidden.isdisjoint(q["id"] for q in public["questions"])

@@ -87,6 +87,21 @@ def test_release_and_validate(workdir, capsys):
     assert "3/3 as declared" in capsys.readouterr().out
 
 
+def test_check_on_a_students_machine_uses_only_the_release(workdir, capsys):
+    assert ag("release", "tiny", "--assignments", "released") == 0
+    bundle = json.loads((workdir / "released" / "tiny" / "public_checks.json").read_text())
+    assert [q["id"] for q in bundle["questions"]] == ["square", "scale"]
+    assert "(mu + sigma)**2" not in json.dumps(bundle)  # values at points, never the expression
+    home = workdir / "student"
+    home.mkdir()
+    shutil.copy(workdir / "released" / "tiny" / "public_checks.json", home)
+    for student, score in (("good", 5.0), ("bad_inputs", 0.0)):
+        shutil.copy(FIXTURES / "class_tiny" / student / "tiny.py", home / "tiny.py")
+        capsys.readouterr()
+        assert main(["--solutions", str(workdir / "nothing"), "check", "tiny", str(home / "tiny.py"), "--json"]) == 0
+        assert json.loads(capsys.readouterr().out)["score"] == score
+
+
 def test_user_errors_exit_non_zero_with_a_hint(workdir, capsys):
     assert ag("grade", "nope", "class") == 2
     assert "known assignments: tiny" in capsys.readouterr().err

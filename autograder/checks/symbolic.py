@@ -170,7 +170,7 @@ def _value(f: Compiled, env: Mapping[sympy.Symbol, Any], ctx: MPContext) -> Any 
     """A finite real value at a point, or None (complex, nan, infinite, division by zero)."""
     try:
         v = f(env)
-    except (_Invalid, ZeroDivisionError, ValueError, OverflowError, TypeError):
+    except (_Invalid, ArithmeticError, ValueError, TypeError):
         return None
     if isinstance(v, ctx.mpc):
         if abs(v.imag) > ctx.mpf(10) ** (5 - DIGITS) * max(1, abs(v.real)):
@@ -340,15 +340,26 @@ def _bounded(d: sympy.Expr) -> bool:
     return _expansion_size(d) <= MAX_EXPANSION
 
 
+def _reaches_zero(step: Callable[[sympy.Expr], sympy.Expr], d: sympy.Expr) -> bool:
+    try:
+        return step(d) == 0
+    except Exception:  # any SymPy failure (a non-comparable Max, a PolynomialError) is "not proven"
+        return False
+
+
+def _exp_minus_one(d: sympy.Expr) -> sympy.Expr:
+    # A log identity is often a rational identity after exp(): d = 0 iff exp(d) = 1 for real d.
+    product = sympy.Mul(*[sympy.exp(t) for t in sympy.Add.make_args(d)])
+    return sympy.cancel(sympy.expand(product)) - 1 if _bounded(product) else d
+
+
 def _cheap_proof(d: sympy.Expr) -> bool:
-    logs = sympy.expand_log(d, force=True)
-    if sympy.expand(logs) == 0 or sympy.cancel(logs) == 0:
-        return True
-    if d.has(sympy.log):
-        # A log identity is often a rational identity after exp(): d = 0 iff exp(d) = 1 for real d.
-        product = sympy.Mul(*[sympy.exp(t) for t in sympy.Add.make_args(d)])
-        return _bounded(product) and sympy.cancel(sympy.expand(product)) == 1
-    return False
+    steps: tuple[Callable[[sympy.Expr], sympy.Expr], ...] = (
+        lambda e: sympy.expand(sympy.expand_log(e, force=True)),
+        lambda e: sympy.cancel(sympy.expand_log(e, force=True)),
+        _exp_minus_one if d.has(sympy.log) else lambda e: e,
+    )
+    return any(_reaches_zero(step, d) for step in steps)
 
 
 def _prove_zero(d: sympy.Expr, seconds: float) -> bool:
@@ -372,7 +383,7 @@ def _prove_zero(d: sympy.Expr, seconds: float) -> bool:
         with _alarm(seconds):
             if bounded and _cheap_proof(d):
                 return True
-            return _expansion_size(d) <= 50 * MAX_EXPANSION and any(step(d) == 0 for step in steps)
+            return _expansion_size(d) <= 50 * MAX_EXPANSION and any(_reaches_zero(s, d) for s in steps)
     except _Timeout:
         return False
 
@@ -392,16 +403,17 @@ def compare(
     start = time.monotonic()
     deadline = start + time_limit
     numeric = _numeric(answer, expected, symbols, domain, seed, points, deadline)
-    if numeric.verdict == "undecided" and answer - expected == 0:  # the same tree: no points needed
-        return Comparison(verdict="equivalent", detail="identical expressions", points_checked=numeric.checked)
-    if numeric.verdict != "agree":
-        return Comparison(verdict=numeric.verdict, detail=numeric.detail, points_checked=numeric.checked)
+    if numeric.verdict == "different":
+        return Comparison(verdict="different", detail=numeric.detail, points_checked=numeric.checked)
     budget = deadline - time.monotonic() - 0.05  # unwinding after the alarm takes a few ms
     if proof_seconds is not None:
         budget = min(budget, proof_seconds)
+    # A proof settles it even where too few points were defined to compare numerically.
     if _prove_zero(answer - expected, budget):
         return Comparison(verdict="equivalent", detail="proven symbolically", points_checked=numeric.checked)
-    detail = f"numerically equal at {numeric.checked} points but not proven symbolically"
+    detail = numeric.detail
+    if numeric.verdict == "agree":
+        detail = f"numerically equal at {numeric.checked} points but not proven symbolically"
     return Comparison(verdict="undecided", detail=detail, points_checked=numeric.checked)
 
 
