@@ -19,7 +19,8 @@ def as_json(record: RunRecord) -> dict:
     return {"student": record.student, "assignment": record.assignment, "status": record.status,
             "score": round(record.score, 6), "max_score": record.max_score,
             "questions": [{"id": q.id, "score": round(q.score, 6), "max_score": q.max_score,
-                           "status": q.status, "feedback": q.feedback} for q in record.questions]}
+                           "status": q.status, "feedback": q.feedback} for q in record.questions],
+            "feedback": record.feedback}
 
 
 def gradescope_results(record: RunRecord) -> dict:

@@ -296,8 +296,4 @@ class GradeReport:
                 for q in self.questions
             ],
             "feedback": self.feedback,
-            "sha256": self.sha256,
-            "tier": self.tier,
-            "late_days": self.late_days,
-            "penalty": self.penalty,
         }
