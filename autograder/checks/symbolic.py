@@ -285,6 +285,7 @@ def _alarm(seconds: float) -> Iterator[None]:
     old_handler = signal.signal(signal.SIGALRM, handler)
     old_delay, old_interval = signal.getitimer(signal.ITIMER_REAL)
     start = time.monotonic()
+    seconds = max(seconds, 1e-3)  # 0 would disarm the timer instead of expiring at once
     signal.setitimer(signal.ITIMER_REAL, min(seconds, old_delay) if old_delay else seconds)
     try:
         try:
@@ -405,7 +406,7 @@ def compare(
     numeric = _numeric(answer, expected, symbols, domain, seed, points, deadline)
     if numeric.verdict == "different":
         return Comparison(verdict="different", detail=numeric.detail, points_checked=numeric.checked)
-    budget = deadline - time.monotonic() - 0.05  # unwinding after the alarm takes a few ms
+    budget = deadline - time.monotonic() - 0.1  # unwinding after the alarm takes some ms
     if proof_seconds is not None:
         budget = min(budget, proof_seconds)
     # A proof settles it even where too few points were defined to compare numerically.
