@@ -14,7 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from autograder.gradebook import Gradebook
 from autograder.grader import grade_submission
-from autograder.models import GradeReport
+from autograder.models import GradeReport, QuestionResult
 from autograder.prepare import PreparedAssignment
 from autograder.sandbox import Sandbox
 from autograder.submission import Submission
@@ -27,6 +27,16 @@ class BatchSummary:
     graded: list[GradeReport] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     tier: str = ""
+
+
+def grader_error_report(prepared: PreparedAssignment, sub: Submission, exc: BaseException) -> GradeReport:
+    """A submission the grader failed on: never a silent 0; `grade` retries it next time."""
+    spec = prepared.spec
+    reason = f"grader error ({type(exc).__name__}: {exc}); this is not your fault and will be regraded"
+    questions = tuple(QuestionResult(id=q.id, score=0.0, max_score=q.points, status="error", feedback=reason)
+                      for q in spec.questions)
+    return GradeReport(student=sub.student, assignment=spec.name, status="grader_error", score=0.0,
+                       max_score=spec.max_score, questions=questions, feedback=reason, sha256=sub.sha256)
 
 
 def default_jobs() -> int:
@@ -67,10 +77,13 @@ def grade_batch(prepared: PreparedAssignment, subs: Sequence[Submission], gradeb
                 started = datetime.now(UTC)
                 try:
                     report = grade_submission(prepared, sub, sandbox)
+                except Exception as exc:  # our fault: record it, so it is seen and retried, and go on
+                    report = grader_error_report(prepared, sub, exc)
+                try:
                     gradebook.record(report, title=spec.title, spec_hash=spec.spec_hash, seeds=spec.seeds,
                                      filename=sub.filename, submitted_at=sub.submitted_at,
                                      started_at=started, reason=reason)
-                except BaseException as exc:  # a grader fault stops the batch; what is written stays
+                except BaseException as exc:  # the gradebook itself failed: stop; what is written stays
                     with lock:
                         errors.append(exc)
                     return

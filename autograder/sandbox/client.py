@@ -79,7 +79,7 @@ class Sandbox:
                 self._process.wait(timeout=5)
             except (OSError, subprocess.TimeoutExpired):
                 self._process.kill()
-            self._process = None
+            self._process, self.tier = None, ""
 
     def _read_reply(self) -> dict[str, Any]:
         assert self._process is not None and self._process.stdout is not None
@@ -104,16 +104,20 @@ class Sandbox:
         }
         request = {"job": job, "files": {filename: base64.b64encode(source).decode("ascii")},
                    "limits": asdict(limits), "wall_seconds": wall}
+        line = json.dumps(request) + "\n"
         with self._lock:
-            self.start()
-            assert self._process is not None and self._process.stdin is not None
-            try:
-                self._process.stdin.write(json.dumps(request) + "\n")
-                self._process.stdin.flush()
-            except BrokenPipeError:
-                self._process, self.tier = None, ""
-                raise SandboxError("the sandbox server stopped while receiving a job") from None
-            return self._read_reply()
+            for attempt in (1, 2):  # a fork server that died (say, killed for memory) is restarted once
+                try:
+                    self.start()
+                    assert self._process is not None and self._process.stdin is not None
+                    self._process.stdin.write(line)
+                    self._process.stdin.flush()
+                    return self._read_reply()
+                except (BrokenPipeError, SandboxError):
+                    self.close()
+                    if attempt == 2:
+                        raise
+        raise AssertionError("unreachable")
 
     def run(self, source: bytes, filename: str, calls: Sequence[Call], limits: Limits,
             *, seed: int = 0) -> RunResult:

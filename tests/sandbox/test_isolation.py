@@ -197,3 +197,11 @@ def test_output_is_captured_apart_and_truncated(sandbox):
     assert "Score: 100/100" in result.stdout
     assert "more bytes not shown" in result.stderr
     assert result.results["ok"].value == 6
+
+
+def test_a_dead_fork_server_is_restarted(sandbox):
+    sandbox.start()
+    sandbox._process.kill()
+    sandbox._process.wait()
+    result = run(sandbox, "def ok():\n    return 7\n", call("ok"))
+    assert result.results["ok"].value == 7
