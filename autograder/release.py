@@ -65,7 +65,9 @@ def to_notebook(source: str) -> str:
     for block in blocks:
         text = "\n".join(block).strip("\n")
         if text:
-            cells.append(nbformat.v4.new_code_cell(text))
+            cell = nbformat.v4.new_code_cell(text)
+            cell.id = f"cell-{len(cells) + 1}"  # stable ids keep the release reproducible
+            cells.append(cell)
     notebook = nbformat.v4.new_notebook(cells=cells)
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     return nbformat.writes(notebook)
