@@ -149,9 +149,12 @@ def cmd_grade(args) -> int:
     table = Table(title=f"{prepared.spec.title} ({prepared.spec.name})")
     for col in ("student", "status", "score", "seconds"):
         table.add_column(col)
-    for report in summary.graded:
-        table.add_row(report.student, f"[{_status_style(report.status)}]{report.status}[/]",
-                      f"{report.score:g}/{report.max_score:g}", f"{report.seconds:.2f}")
+    seconds = {r.student: f"{r.seconds:.2f}" for r in summary.graded}
+    batch = {s.student for s in subs}
+    for record in gradebook.latest(prepared.spec.name):  # graded now or earlier: the current grades
+        if record.student in batch:
+            table.add_row(record.student, f"[{_status_style(record.status)}]{record.status}[/]",
+                          f"{record.score:g}/{record.max_score:g}", seconds.get(record.student, "(earlier)"))
     out.print(table)
     if summary.skipped:
         out.print(f"skipped {len(summary.skipped)} already graded (same file, same spec; --force regrades)")
