@@ -1,5 +1,4 @@
-# expect-score: 21
-# expect-feedback: affine_coupling: N=4, D=2, mask (1, 0)
+# expect-score: 24
 # expect-feedback: train_flow: test_loglik
 """Flow log-likelihood vs VAE ELBO: change of variables, bits per dimension and the IWAE bound."""
 

@@ -1,6 +1,6 @@
 # expect-score: 27.25
 # expect-feedback: logp_x_scaled: Jacobian direction
-# expect-feedback: loglik_x_from_y: a = 1/255
+# expect-feedback: loglik_x_from_y: N=4, D=3
 # expect-feedback: q2_units: subtracted D times
 """Flow log-likelihood vs VAE ELBO: change of variables, bits per dimension and the IWAE bound."""
 
