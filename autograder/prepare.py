@@ -200,8 +200,11 @@ def _tensor_plan(spec, check: TensorCheck, prefix, where, reference, checks, qid
         float32 = any(isinstance(a, torch.Tensor) and a.dtype == torch.float32 for a in case["args"])
         tol = (check.rtol32, check.atol32) if float32 else (check.rtol, check.atol)
         probe, grads = None, None
-        if (not grad_done and isinstance(out, torch.Tensor) and not case["properties"]
-                and all(a.dtype == torch.float64 for a in case["args"] if isinstance(a, torch.Tensor))):
+        floats = [a for a in case["args"] if isinstance(a, torch.Tensor) and a.is_floating_point()]
+        outs = out if isinstance(out, tuple) else (out,)
+        if (not grad_done and not case["properties"] and floats
+                and all(a.dtype == torch.float64 for a in floats)
+                and all(o.is_floating_point() for o in outs)):
             probe, grads = _gradient_probe(function, case, out, seed + i)
             grad_done = True
         call = Call(id=f"{prefix}.{i}", kind="call", name=check.function, args=tuple(case["args"]),
@@ -225,12 +228,16 @@ def tensor_plan(qid: str, check: TensorCheck, calls: tuple[Call, ...], expectati
 
 def _gradient_probe(function, case, out, seed):
     gen = torch.Generator().manual_seed(seed)
-    v = torch.randn(out.shape, generator=gen, dtype=torch.float64)
+    outs = out if isinstance(out, tuple) else (out,)
+    cotangents = tuple(torch.randn(o.shape, generator=gen, dtype=o.dtype) for o in outs)
+    v = cotangents if isinstance(out, tuple) else cotangents[0]
     leaves = [a.clone().requires_grad_(True) if isinstance(a, torch.Tensor) and a.is_floating_point() else a
               for a in case["args"]]
     ref_out = function(*leaves, **case["kwargs"])
+    ref_outs = ref_out if isinstance(ref_out, tuple) else (ref_out,)
+    total = sum((o * c).sum() for o, c in zip(ref_outs, cotangents))
     inputs = [a for a in leaves if isinstance(a, torch.Tensor) and a.requires_grad]
-    found = iter(torch.autograd.grad((ref_out * v).sum(), inputs, allow_unused=True))
+    found = iter(torch.autograd.grad(total, inputs, allow_unused=True))
     grads = [None if not (isinstance(a, torch.Tensor) and a.requires_grad) else next(found) for a in leaves]
     grads = [g.numpy().copy() if g is not None else None for g in grads]
     return GradProbe(v=v), grads

@@ -113,9 +113,14 @@ def write_public(prepared: PreparedAssignment, folder: Path) -> Path:
 
 
 def _array(value: Any) -> Any:
-    decoded = decode_value(value)
+    return _tensors(decode_value(value))
+
+
+def _tensors(decoded: Any) -> Any:
     if isinstance(decoded, ArrayValue):
         return torch.from_numpy(np.array(decoded.array))
+    if isinstance(decoded, tuple):
+        return tuple(_tensors(d) for d in decoded)
     return decoded
 
 

@@ -6,8 +6,6 @@ import re
 import shutil
 from pathlib import Path
 
-import nbformat
-
 from autograder.models import AssignmentSpec
 
 BEGIN = "# BEGIN SOLUTION"
@@ -54,7 +52,9 @@ def strip_solutions(source: str, filename: str = "<source>") -> str:
 
 
 def to_notebook(source: str) -> str:
-    """The skeleton as a notebook: the module docstring as Markdown, one code cell per top-level block."""
+    """The skeleton as a notebook: one code cell per top-level block."""
+    import nbformat  # imported here: its schema validator costs seconds at start-up
+
     blocks: list[list[str]] = [[]]
     for line in source.splitlines():
         top = line and not line[0].isspace() and not line.startswith((")", "]", "}", "#"))

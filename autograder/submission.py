@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import nbformat
-
 from autograder.errors import UsageError
 
 MAX_FILE_BYTES = 2 * 2**20
@@ -36,6 +34,8 @@ class Submission:
 
 def notebook_to_source(data: bytes) -> str:
     """The code cells of a notebook as one module; magics and shell lines become comments."""
+    import nbformat  # imported here: its schema validator costs seconds at start-up
+
     notebook = nbformat.reads(data.decode("utf-8"), as_version=4)
     chunks = []
     for cell in notebook.cells:

@@ -102,10 +102,14 @@ def _perform(module, call: dict[str, Any]) -> dict[str, Any]:
     v = _live(decode_value(probe["v"]))
     grads: list[Any] = [None] * len(leaves)
     inputs = [(i, a) for i, a in enumerate(leaves) if _is_float(a)]
-    if isinstance(out, torch.Tensor) and out.requires_grad and out.shape == v.shape:
-        found = torch.autograd.grad((out * v.to(out.dtype)).sum(), [a for _, a in inputs], allow_unused=True)
-        for (i, _), g in zip(inputs, found):
-            grads[i] = g
+    outs, cotangents = (out, v) if isinstance(v, tuple) else ((out,), (v,))
+    if isinstance(outs, tuple) and len(outs) == len(cotangents):
+        terms = [(o * c.to(o.dtype)).sum() for o, c in zip(outs, cotangents)
+                 if isinstance(o, torch.Tensor) and o.requires_grad and o.shape == c.shape]
+        if terms:
+            found = torch.autograd.grad(sum(terms), [a for _, a in inputs], allow_unused=True)
+            for (i, _), g in zip(inputs, found):
+                grads[i] = g
     result["grad"] = [encode_value(g) for g in grads]
     return result
 
