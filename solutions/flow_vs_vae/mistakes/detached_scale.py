@@ -1,5 +1,6 @@
-# expect-score: 24
+# expect-score: 23.25
 # expect-feedback: train_flow: test_loglik
+# expect-feedback: affine_coupling: gradient check
 """Flow log-likelihood vs VAE ELBO: change of variables, bits per dimension and the IWAE bound."""
 
 import math
