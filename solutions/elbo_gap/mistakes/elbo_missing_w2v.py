@@ -1,7 +1,7 @@
 # expect-score: 17.6
 # expect-feedback: elbo_closed_form: w²v term is missing
-# expect-feedback: diag_encoder: test_gap
-# expect-feedback: diag_encoder_k1: test_gap
+# expect-feedback: diag_encoder: near 9.20
+# expect-feedback: diag_encoder_k1: without the w²v term
 # expect-feedback: linear_vae: test_gap
 # Mistake: E_q(x - b - Wz)^2 taken as (x - b - W m)^2: the w²v term is dropped on paper and in torch.
 """Homework: the ELBO gap is KL(q(z|x) || p(z|x)), worked out in a linear-Gaussian latent model."""

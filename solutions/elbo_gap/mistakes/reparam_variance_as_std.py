@@ -1,6 +1,6 @@
 # expect-score: 21
 # expect-feedback: diag_encoder: test_gap
-# expect-feedback: diag_encoder_k1: test_gap
+# expect-feedback: diag_encoder_k1: variance in place of the standard deviation
 # expect-feedback: linear_vae: test_gap
 # Mistake: Training on a reparameterised ELBO whose noise is scaled by the variance instead of the std.
 """Homework: the ELBO gap is KL(q(z|x) || p(z|x)), worked out in a linear-Gaussian latent model."""
