@@ -66,7 +66,7 @@ def exact_posterior(x, W, b, psi):
 
     x: (N, d); W: (d, k); b: (d,); psi: (d,) positive.
     Returns a tuple (mean, cov): mean is (N, k), one row per data point; cov is (k, k), the
-    same for every x. Hint: the posterior precision is M = I + W^T diag(psi)^{-1} W.
+    same for every x.
     """
     k = W.shape[1]
     w_scaled = W / psi[:, None]
