@@ -72,7 +72,7 @@ def _print_report(report) -> None:
 def cmd_check(args) -> int:
     from autograder.sandbox import Sandbox
 
-    sandbox = Sandbox()
+    sandbox = Sandbox(light=True)
     sandbox.spawn()  # warms up while this process imports torch and prepares the reference outputs
 
     from autograder.grader import grade_submission

@@ -39,8 +39,9 @@ def _clean_env() -> dict[str, str]:
 class Sandbox:
     """One fork server and the jobs sent to it; use one per worker thread or process."""
 
-    def __init__(self, *, uid: int = 64000) -> None:
+    def __init__(self, *, uid: int = 64000, light: bool = False) -> None:
         self.uid = uid
+        self.light = light
         self._process: subprocess.Popen[str] | None = None
         self._lock = threading.Lock()
         self.tier = ""
@@ -56,7 +57,8 @@ class Sandbox:
         if self._process is not None and self._process.poll() is None:
             return
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "autograder.sandbox.zygote", "--uid", str(self.uid)],
+            [sys.executable, "-m", "autograder.sandbox.zygote", "--uid", str(self.uid)]
+            + (["--light"] if self.light else []),
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd="/",
             env=_clean_env(), close_fds=True, start_new_session=True,
         )
