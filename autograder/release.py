@@ -87,7 +87,8 @@ def readme(spec: AssignmentSpec) -> str:
               f"Total: {spec.max_score:g} points.", ""]
     for n, q in enumerate(spec.questions, 1):
         tag = "" if q.visibility == "public" else " (graded after submission)"
-        lines += [f"## {n}. {q.title or q.id} — {q.points:g} points{tag}", ""]
+        unit = "point" if q.points == 1 else "points"
+        lines += [f"## {n}. {q.title or q.id} — {q.points:g} {unit}{tag}", ""]
         if q.prompt:
             lines += [q.prompt.rstrip(), ""]
     return "\n".join(lines)

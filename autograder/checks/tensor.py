@@ -54,7 +54,7 @@ def compare_array(got: Any, expected: np.ndarray, expected_dtype: str, *, rtol: 
         extreme = " on extreme inputs (use a numerically stable formula)" if "finite" in properties else ""
         return f"{what} contains {kind} at index {where}{extreme}"
     if "zero" in properties and np.abs(array).max(initial=0.0) > atol:
-        return f"{what} must be 0 here (KL of a distribution to itself), got max |value| {np.abs(array).max():.3g}"
+        return f"{what} must be 0 for these inputs, got max |value| {np.abs(array).max():.3g}"
     if "nonnegative" in properties and (array < -atol).any():
         return f"{what} must be non-negative, got {array.min():.6g}"
     a = array.astype(np.complex128 if array.dtype.kind == "c" else np.float64)
