@@ -120,11 +120,39 @@ def bench_class(hw: str) -> None:
           f"prepare {prep:.2f} s once, grader-process CPU {(time.process_time() - cpu) / len(subs):.2f} s each")
 
 
+def bench_reference_cost(hw: str) -> None:
+    """CPU seconds to grade the reference: the sandboxed child's own CPU plus the grader's judging."""
+    from autograder.prepare import prepare
+    from autograder.spec import load_spec
+
+    prepared = prepare(load_spec(ROOT / "solutions" / hw))
+    spec = prepared.spec
+    calls = [c for q in spec.questions for plan in prepared.plans[q.id] for c in plan.calls]
+    source = (spec.root / spec.student_file).read_bytes()
+    with Sandbox() as sandbox:
+        sandbox.start()
+        started = time.perf_counter()
+        run = sandbox.run(source, spec.student_file, calls, spec.limits, seed=spec.seeds[0])
+        wall = time.perf_counter() - started
+        cpu = time.process_time()
+        for q in spec.questions:
+            for plan in prepared.plans[q.id]:
+                plan.judge(run.results)
+        judge = time.process_time() - cpu
+    print(f"{hw}: reference graded in {wall:.2f} s wall; CPU {run.cpu_seconds:.2f} s in the sandbox "
+          f"+ {judge:.2f} s judging = {run.cpu_seconds + judge:.2f} s (budget 20 s)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--class", dest="classes", nargs="*", default=["gaussian_kl"])
+    parser.add_argument("--cost", nargs="*", default=[], help="assignments whose reference grading CPU to measure")
     args = parser.parse_args()
+    for hw in args.cost:
+        bench_reference_cost(hw)
+    if args.cost:
+        return
     bench_overhead(args.repeat)
     bench_symbolic(args.repeat)
     bench_check_cold()
