@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import platform
 import socket
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -129,6 +130,7 @@ class Gradebook:
             raise GradebookError(f"cannot open the gradebook at {self.url}: {exc.__class__.__name__}: {exc}",
                                  hint="check the path or URL given with --gradebook") from None
         self._versions = _versions()
+        self._lock = threading.Lock()
         self._host = socket.gethostname()
 
     def close(self) -> None:
@@ -146,7 +148,18 @@ class Gradebook:
     def record(self, report: GradeReport, *, title: str, spec_hash: str, seeds: tuple[int, ...],
                filename: str, submitted_at: datetime | None, started_at: datetime,
                reason: str = "graded") -> int:
-        """Write one graded submission (student, submission, run, results) in one transaction."""
+        """Write one graded submission (student, submission, run, results) in one transaction.
+
+        Writers in this process take turns; a writer in another process that created the same
+        student or submission first makes this transaction roll back and run once more.
+        """
+        with self._lock:
+            try:
+                return self._record(report, title, spec_hash, seeds, filename, submitted_at, started_at, reason)
+            except sa.exc.IntegrityError:
+                return self._record(report, title, spec_hash, seeds, filename, submitted_at, started_at, reason)
+
+    def _record(self, report, title, spec_hash, seeds, filename, submitted_at, started_at, reason) -> int:
         now = datetime.now(UTC)
         try:
             with self.engine.begin() as conn:
@@ -180,6 +193,8 @@ class Gradebook:
                              status=q.status, feedback=q.feedback, evidence=json.dumps(q.evidence, default=str))
                         for q in report.questions])
                 return int(run_id)
+        except sa.exc.IntegrityError:
+            raise
         except sa.exc.SQLAlchemyError as exc:
             raise GradebookError(f"could not write the grade of {report.student}: {exc}") from None
 

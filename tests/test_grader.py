@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -117,3 +118,25 @@ def test_force_regrades_as_new_runs(prepared, tmp_path):
     history = gradebook.history("tiny", "good")
     assert [r.reason for r in history] == ["graded", "regrade (--force)"]
     assert history[0].score == history[1].score == 10
+
+
+def test_concurrent_writers_share_the_new_assignment_and_student(prepared, tmp_path):
+    import threading
+
+    from autograder.models import GradeReport
+
+    gradebook = Gradebook(str(tmp_path / "gb.db"))
+    reports = [GradeReport(student=f"s{i % 3}", assignment="tiny", status="graded", score=1.0, max_score=10.0,
+                           sha256=f"{i:064d}") for i in range(12)]
+
+    def write(report):
+        gradebook.record(report, title="t", spec_hash="h", seeds=(0,), filename="tiny.py", submitted_at=None,
+                         started_at=datetime.now(UTC))
+
+    threads = [threading.Thread(target=write, args=(r,)) for r in reports]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(gradebook.history("tiny")) == 12
+    assert {r.student for r in gradebook.latest("tiny")} == {"s0", "s1", "s2"}
