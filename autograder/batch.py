@@ -43,18 +43,26 @@ def default_jobs() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
 
+def still_to_grade(prepared: PreparedAssignment, subs: Sequence[Submission], gradebook: Gradebook, *,
+                   force: bool, skipped: list[str]) -> list[Submission]:
+    """The submissions to grade now: all with --force, else those without a result under this spec."""
+    spec = prepared.spec
+    todo = []
+    for sub in subs:
+        if not force and gradebook.has_result(sub.student, spec.name, sub.sha256, spec.spec_hash):
+            skipped.append(sub.student)
+        else:
+            todo.append(sub)
+    return todo
+
+
 def grade_batch(prepared: PreparedAssignment, subs: Sequence[Submission], gradebook: Gradebook, *,
                 jobs: int = 1, force: bool = False, on_report: Callable[[GradeReport], None] | None = None,
                 console: Console | None = None) -> BatchSummary:
     """Grade each submission not yet graded under this spec, writing each in its own transaction."""
     spec = prepared.spec
     summary = BatchSummary()
-    todo = []
-    for sub in subs:
-        if not force and gradebook.has_result(sub.student, spec.name, sub.sha256, spec.spec_hash):
-            summary.skipped.append(sub.student)
-        else:
-            todo.append(sub)
+    todo = still_to_grade(prepared, subs, gradebook, force=force, skipped=summary.skipped)
     console = console or Console(stderr=True)
     work: queue.Queue[Submission | None] = queue.Queue()
     for sub in todo:

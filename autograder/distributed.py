@@ -12,7 +12,7 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from autograder.batch import UID_BASE, BatchSummary
+from autograder.batch import UID_BASE, BatchSummary, still_to_grade
 from autograder.gradebook import Gradebook
 from autograder.models import GradeReport, QuestionResult
 from autograder.prepare import PreparedAssignment
@@ -57,12 +57,7 @@ def grade_on_cluster(prepared: PreparedAssignment, subs: Sequence, gradebook: Gr
 
     spec = prepared.spec
     summary = BatchSummary()
-    todo = []
-    for sub in subs:
-        if not force and gradebook.has_result(sub.student, spec.name, sub.sha256, spec.spec_hash):
-            summary.skipped.append(sub.student)
-        else:
-            todo.append(sub)
+    todo = still_to_grade(prepared, subs, gradebook, force=force, skipped=summary.skipped)
     client = address if isinstance(address, Client) else Client(address)
     by_key = {}
     futures = []
