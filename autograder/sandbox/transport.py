@@ -7,6 +7,7 @@ import io
 import json
 import math
 import struct
+import sys
 from collections.abc import Mapping
 from typing import Any
 
@@ -211,9 +212,8 @@ def _is_ordered_dict(value: Any) -> bool:
 
 
 def _is_sympy(value: Any) -> bool:
+    sympy = sys.modules.get("sympy")  # not imported: the value cannot be a SymPy object
     try:
-        import sympy
-
-        return isinstance(value, sympy.Basic)
+        return sympy is not None and isinstance(value, sympy.Basic)
     except Exception:
         return False

@@ -25,14 +25,13 @@ def _warm_imports(light: bool) -> None:
     for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
         os.environ[name] = "1"
     import numpy  # noqa: F401
-    import sympy  # noqa: F401
     import torch
 
     torch.set_num_threads(1)
-    if light:  # a single `check`: start fast rather than fork fast
+    if light:  # a single `check`: start fast rather than fork fast; the child imports what it needs
         return
     # What student code commonly reaches for, imported once here instead of once per child.
-    for name in ("torch.optim", "torch.distributions", "torch.nn.functional", "torch._dynamo",
+    for name in ("sympy", "torch.optim", "torch.distributions", "torch.nn.functional", "torch._dynamo",
                  "scipy.special", "scipy.stats", "scipy.integrate"):
         try:
             importlib.import_module(name)
@@ -187,7 +186,7 @@ class Server:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--uid", type=int, default=64000)
-    parser.add_argument("--light", action="store_true", help="import only numpy, torch and sympy")
+    parser.add_argument("--light", action="store_true", help="import only numpy and torch")
     args = parser.parse_args()
     # The protocol channel moves off fds 0/1 so that no child can inherit it by accident.
     channel_in = os.fdopen(os.dup(0), "r")
