@@ -15,7 +15,7 @@ from typing import Any
 
 from autograder.errors import SandboxError
 from autograder.models import Call, CallResult, Limits, RunResult
-from autograder.sandbox.transport import TransportError, decode_value, encode_arg, read_frames
+from autograder.sandbox.transport import TransportError, decode_value, encode_value, read_frames
 
 ENV_KEEP = ("PATH", "LANG", "LC_ALL", "TZ", "AUTOGRADER_SANDBOX_TIER")
 SIGNAL_MESSAGES = {
@@ -178,10 +178,10 @@ class Sandbox:
 def _encode_call(call: Call) -> dict[str, Any]:
     data: dict[str, Any] = {"id": call.id, "kind": call.kind, "name": call.name,
                             "seconds": call.seconds,
-                            "args": [encode_arg(a) for a in call.args],
-                            "kwargs": {k: encode_arg(v) for k, v in call.kwargs.items()}}
+                            "args": [encode_value(a) for a in call.args],
+                            "kwargs": {k: encode_value(v) for k, v in call.kwargs.items()}}
     if call.grad is not None:
-        data["grad"] = {"v": encode_arg(call.grad.v)}
+        data["grad"] = {"v": encode_value(call.grad.v)}
     return data
 
 

@@ -155,11 +155,6 @@ def decode_value(obj: Any, depth: int = 0) -> Any:
     raise TransportError(f"unknown value kind {kind!r}")
 
 
-def encode_arg(value: Any) -> dict[str, Any]:
-    """Encode a trusted argument (an array, a tensor or plain JSON data) for the sandbox."""
-    return encode_value(value)
-
-
 # ---------------------------------------------------------------- frames
 
 

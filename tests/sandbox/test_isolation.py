@@ -205,3 +205,15 @@ def test_a_dead_fork_server_is_restarted(sandbox):
     sandbox._process.wait()
     result = run(sandbox, "def ok():\n    return 7\n", call("ok"))
     assert result.results["ok"].value == 7
+
+
+def test_the_plain_tier_runs_and_is_recorded(monkeypatch):
+    from autograder.sandbox import Sandbox
+
+    monkeypatch.setenv("AUTOGRADER_SANDBOX_TIER", "plain")
+    with Sandbox(uid=64999) as plain:
+        result = run(plain, "def ok():\n    return 8\ndef spin():\n    while True:\n        pass\n",
+                     call("ok"), call("spin", seconds=1))
+    assert result.tier == "plain"
+    assert result.results["ok"].value == 8
+    assert result.results["spin"].error == "timed out"
