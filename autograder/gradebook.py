@@ -126,6 +126,9 @@ class Gradebook:
             if self.engine.dialect.name == "sqlite":
                 event.listen(self.engine, "connect", _sqlite_pragmas)
             metadata.create_all(self.engine)
+        except ImportError as exc:
+            raise GradebookError(f"cannot open the gradebook at {self.url}: the database driver is missing ({exc})",
+                                 hint="for PostgreSQL: pip install 'autograder[postgres]'") from None
         except sa.exc.SQLAlchemyError as exc:
             raise GradebookError(f"cannot open the gradebook at {self.url}: {exc.__class__.__name__}: {exc}",
                                  hint="check the path or URL given with --gradebook") from None
