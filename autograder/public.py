@@ -7,16 +7,20 @@ values at sample points, never the expression. Choice, metric and custom checks 
 from __future__ import annotations
 
 import json
-import random
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import mpmath
 import numpy as np
 import torch
 
-from autograder.checks.symbolic import answer_text, make_symbols, parse_answer
+from autograder.checks.symbolic import (
+    answer_text,
+    make_symbols,
+    parse_answer,
+    read_answer,
+    sample_points,
+    values_at,
+)
 from autograder.errors import AnswerParseError, SpecError
 from autograder.models import (
     ArrayValue,
@@ -33,42 +37,13 @@ from autograder.prepare import Plan, PreparedAssignment, tensor_plan, value_of
 from autograder.sandbox.transport import decode_value, encode_value
 
 FILE = "public_checks.json"
-POINTS = 30
-DIGITS = 30
-
-
-def _sample_points(check: SymbolicCheck, seed: int) -> list[dict[str, float]]:
-    rng = random.Random(seed)
-    default = {"positive": (0.2, 3.0), "nonnegative": (0.0, 3.0), "real": (-3.0, 3.0), "integer": (1, 6)}
-    points = []
-    for _ in range(POINTS):
-        point = {}
-        for name, assumption in check.symbols.items():
-            low, high = check.domain.get(name, default[assumption])
-            point[name] = rng.randint(int(low), int(high)) if assumption == "integer" else rng.uniform(low, high)
-        points.append(point)
-    return points
-
-
-def _evaluate(expr, symbols, point: Mapping[str, float]) -> mpmath.mpf | None:
-    with mpmath.workdps(DIGITS):
-        try:
-            value = expr.evalf(DIGITS, subs={symbols[k]: mpmath.mpf(v) for k, v in point.items()})
-            if not value.is_real or not value.is_finite:
-                return None
-            return mpmath.mpf(str(value))
-        except (TypeError, ValueError, ArithmeticError):
-            return None
 
 
 def _symbolic_public(check: SymbolicCheck, seed: int) -> dict[str, Any]:
     symbols = make_symbols(check.symbols)
-    expected = parse_answer(check.expected, symbols)
-    samples = []
-    for point in _sample_points(check, seed):
-        value = _evaluate(expected, symbols, point)
-        if value is not None:
-            samples.append([point, mpmath.nstr(value, DIGITS)])
+    points = sample_points(symbols, check.domain, seed=seed)
+    values = values_at(parse_answer(check.expected, symbols), symbols, points)
+    samples = [[point, value] for point, value in zip(points, values) if value is not None]
     return {"kind": "symbolic", "answer": check.answer, "symbols": dict(check.symbols), "samples": samples}
 
 
@@ -128,20 +103,19 @@ def _judge_samples(data: dict[str, Any], value: Any) -> CheckOutcome:
     name = data["answer"]
     symbols = make_symbols(data["symbols"])
     try:
-        answer = parse_answer(answer_text(value, name), symbols)
+        answer = read_answer(answer_text(value, name), symbols)
     except AnswerParseError as exc:
         return CheckOutcome(credit=0.0, status="failed", feedback=f"Could not read {name}: {exc}")
-    for point, want in data["samples"]:
-        got = _evaluate(answer, symbols, point)
-        want = mpmath.mpf(want)
-        if got is None or abs(got - want) > 1e-10 * max(1, abs(want)):
-            where = ", ".join(f"{k}={v:.4g}" for k, v in point.items())
-            shown = "undefined" if got is None else mpmath.nstr(got, 6)
+    points = [point for point, _ in data["samples"]]
+    for point, want, got in zip(points, (w for _, w in data["samples"]), values_at(answer, symbols, points)):
+        if got is None or abs(got - want) > 1e-10 * max(1.0, abs(want)):
+            where = ", ".join(f"{k}={v}" for k, v in point.items())
+            shown = "undefined" if got is None else f"{got:.6g}"
             return CheckOutcome(credit=0.0, status="failed",
                                 feedback=f"{name} is not equivalent to the expected answer: at {where} it gives "
-                                         f"{shown}, expected {mpmath.nstr(want, 6)}")
+                                         f"{shown}, expected {want:.6g}")
     return CheckOutcome(credit=1.0, status="passed",
-                        feedback=f"{name} matches the expected answer at {len(data['samples'])} points "
+                        feedback=f"{name} matches the expected answer at {len(points)} points "
                                  "(the full check runs after you submit)")
 
 

@@ -73,6 +73,17 @@ def answer_text(value: Any, name: str = "the answer") -> str:
     raise AnswerParseError(f"{name} must be a string or a SymPy expression, got {kind}")
 
 
+def read_answer(text: str, symbols: Mapping[str, sympy.Symbol]) -> sympy.Expr:
+    """parse_answer, also bounded in time where a timer is possible; raises AnswerParseError."""
+    if not in_main_thread():  # SymPy's evaluation while building is bounded by size already
+        return parse_answer(text, symbols)
+    try:
+        with time_limit(PARSE_SECONDS):
+            return parse_answer(text, symbols)
+    except Timeout:
+        raise AnswerParseError("the expression is too complex to read; simplify it") from None
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Comparison:
     verdict: Verdict
@@ -192,6 +203,29 @@ def _points(
             point[s] = f"{rng.uniform(lo, hi):.4g}"
         points.append(point)
     return points
+
+
+def sample_points(symbols: Mapping[str, sympy.Symbol], domain: Mapping[str, tuple[float, float]] = _NO_DOMAIN,
+                  *, seed: int = 0, n: int = POINTS) -> list[dict[str, str]]:
+    """Test points as {symbol name: value text}, drawn the way compare() draws them."""
+    every = sorted(symbols.values(), key=lambda s: s.name)
+    return [{s.name: v for s, v in point.items()} for point in _points(every, domain, seed, n)]
+
+
+def values_at(expr: sympy.Expr, symbols: Mapping[str, sympy.Symbol],
+              points: list[Mapping[str, str]]) -> list[float | None]:
+    """The expression's value at each point (None where it is not a finite real), by the same
+    bounded evaluator as compare()."""
+    ctx = _context()
+    try:
+        f = _compile(expr, ctx)
+    except RecursionError:
+        return [None] * len(points)
+    values = []
+    for point in points:
+        v = _value(f, {symbols[k]: ctx.mpf(x) for k, x in point.items()}, ctx)
+        values.append(None if v is None else float(v))
+    return values
 
 
 @dataclass(frozen=True, slots=True)
@@ -365,14 +399,7 @@ def judge_symbolic(check: SymbolicCheck | PreparedSymbolic, value: Any, *, seed:
         verdict = "missing" if missing else "wrong_type"
         return _outcome(0.0, str(exc), parsed=None, verdict=verdict, matched_mistake=None)
     try:
-        if in_main_thread():  # SymPy's evaluation while building is bounded by size; time it too
-            with time_limit(PARSE_SECONDS):
-                answer = parse_answer(text, prepared.symbols)
-        else:
-            answer = parse_answer(text, prepared.symbols)
-    except Timeout:
-        message = f"Could not read {name}: the expression is too complex to read; simplify it"
-        return _outcome(0.0, message, parsed=None, verdict="unreadable", matched_mistake=None)
+        answer = read_answer(text, prepared.symbols)
     except AnswerParseError as exc:
         message = f"Could not read {name}: {exc}"
         return _outcome(0.0, message, parsed=None, verdict="unreadable", matched_mistake=None)
