@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -20,6 +21,7 @@ from autograder.sandbox import Sandbox
 from autograder.submission import Submission
 
 UID_BASE = 64000
+T = TypeVar("T")
 
 
 @dataclass(slots=True)
@@ -56,6 +58,39 @@ def still_to_grade(prepared: PreparedAssignment, subs: Sequence[Submission], gra
     return todo
 
 
+def run_pool(items: Sequence[T], handle: Callable[[Sandbox, T], None], *, jobs: int, uid_base: int = UID_BASE) -> None:
+    """Hand each item once to one of `jobs` warm sandboxes (each in its own thread). The first
+    exception a handler raises stops the pool and is raised here; finished items stay finished."""
+    work: queue.Queue[T] = queue.Queue()
+    for item in items:
+        work.put(item)
+    sandboxes = [Sandbox(uid=uid_base + i) for i in range(max(1, min(jobs, len(items))))]
+    for sandbox in sandboxes:
+        sandbox.spawn()  # they warm up together
+    errors: list[BaseException] = []
+
+    def worker(sandbox: Sandbox) -> None:
+        with sandbox:
+            while not errors:
+                try:
+                    item = work.get_nowait()
+                except queue.Empty:
+                    return
+                try:
+                    handle(sandbox, item)
+                except BaseException as exc:
+                    errors.append(exc)
+                    return
+
+    threads = [threading.Thread(target=worker, args=(s,), daemon=True) for s in sandboxes]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        raise errors[0]
+
+
 def grade_batch(prepared: PreparedAssignment, subs: Sequence[Submission], gradebook: Gradebook, *,
                 jobs: int = 1, force: bool = False, on_report: Callable[[GradeReport], None] | None = None,
                 console: Console | None = None) -> BatchSummary:
@@ -63,56 +98,31 @@ def grade_batch(prepared: PreparedAssignment, subs: Sequence[Submission], gradeb
     spec = prepared.spec
     summary = BatchSummary()
     todo = still_to_grade(prepared, subs, gradebook, force=force, skipped=summary.skipped)
-    console = console or Console(stderr=True)
-    work: queue.Queue[Submission | None] = queue.Queue()
-    for sub in todo:
-        work.put(sub)
     lock = threading.Lock()
-    errors: list[BaseException] = []
     reason = "regrade (--force)" if force else "graded"
 
-    sandboxes = [Sandbox(uid=UID_BASE + i) for i in range(max(1, min(jobs, len(todo))))]
-    for sandbox in sandboxes:
-        sandbox.spawn()
-
-    def worker(index: int, progress: Progress, task: int) -> None:
-        with sandboxes[index] as sandbox:
-            while True:
-                try:
-                    sub = work.get_nowait()
-                except queue.Empty:
-                    return
-                started = datetime.now(UTC)
-                try:
-                    report = grade_submission(prepared, sub, sandbox)
-                except Exception as exc:  # our fault: record it, so it is seen and retried, and go on
-                    report = grader_error_report(prepared, sub, exc)
-                try:
-                    gradebook.record(report, title=spec.title, spec_hash=spec.spec_hash, seeds=spec.seeds,
-                                     filename=sub.filename, submitted_at=sub.submitted_at,
-                                     started_at=started, reason=reason)
-                except BaseException as exc:  # the gradebook itself failed: stop; what is written stays
-                    with lock:
-                        errors.append(exc)
-                    return
-                with lock:
-                    summary.graded.append(report)
-                    summary.tier = report.tier or summary.tier
-                    if on_report is not None:
-                        on_report(report)
-                    progress.update(task, advance=1, description=f"graded {sub.student}")
-
     with Progress(TextColumn("[bold]{task.description:<24}"), BarColumn(), MofNCompleteColumn(),
-                  TimeRemainingColumn(), console=console, transient=False,
+                  TimeRemainingColumn(), console=console or Console(stderr=True), transient=False,
                   disable=not todo) as progress:
         task = progress.add_task(f"grading {spec.name}", total=len(todo))
-        threads = [threading.Thread(target=worker, args=(i, progress, task), daemon=True)
-                   for i in range(len(sandboxes))]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-    if errors:
-        raise errors[0]
+
+        def handle(sandbox: Sandbox, sub: Submission) -> None:
+            started = datetime.now(UTC)
+            try:
+                report = grade_submission(prepared, sub, sandbox)
+            except Exception as exc:  # our fault: record it, so it is seen and retried, and go on
+                report = grader_error_report(prepared, sub, exc)
+            # A gradebook failure propagates and stops the batch; what is written stays.
+            gradebook.record(report, title=spec.title, spec_hash=spec.spec_hash, seeds=spec.seeds,
+                             filename=sub.filename, submitted_at=sub.submitted_at, started_at=started,
+                             reason=reason)
+            with lock:
+                summary.graded.append(report)
+                summary.tier = report.tier or summary.tier
+                if on_report is not None:
+                    on_report(report)
+                progress.update(task, advance=1, description=f"graded {sub.student}")
+
+        run_pool(todo, handle, jobs=jobs)
     summary.graded.sort(key=lambda r: r.student)
     return summary

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import re
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.batch import UID_BASE
+from autograder.batch import UID_BASE, run_pool
 from autograder.errors import SpecError
 from autograder.grader import grade_submission
 from autograder.models import GradeReport
@@ -90,28 +89,17 @@ def validate(prepared: PreparedAssignment, *, jobs: int = 1, progress=None) -> l
              ("skeleton", skeleton, Expectation(score=0.0))]
     for path in sorted((spec.root / "mistakes").glob("*.py")):
         cases.append((f"mistakes/{path.name}", path.read_bytes(), read_expectation(path)))
-    sandboxes = [Sandbox(uid=UID_BASE + 300 + i) for i in range(max(1, min(jobs, len(cases))))]
-    for sandbox in sandboxes:
-        sandbox.spawn()
     lock = threading.Lock()
     verdicts: dict[str, Verdict] = {}
-    pending = list(cases)
 
-    def work(sandbox: Sandbox) -> None:
-        with sandbox:
-            while True:
-                with lock:
-                    if not pending:
-                        return
-                    name, data, expected = pending.pop(0)
-                sub = Submission(student=name, filename=spec.student_file, data=data)
-                verdict = check_report(name, grade_submission(prepared, sub, sandbox), expected)
-                with lock:
-                    verdicts[name] = verdict
-                    if progress is not None:
-                        progress(verdict)
+    def handle(sandbox: Sandbox, case: tuple[str, bytes, Expectation]) -> None:
+        name, data, expected = case
+        sub = Submission(student=name, filename=spec.student_file, data=data)
+        verdict = check_report(name, grade_submission(prepared, sub, sandbox), expected)
+        with lock:
+            verdicts[name] = verdict
+            if progress is not None:
+                progress(verdict)
 
-    with ThreadPoolExecutor(len(sandboxes)) as pool:
-        for future in [pool.submit(work, s) for s in sandboxes]:
-            future.result()
+    run_pool(cases, handle, jobs=jobs, uid_base=UID_BASE + 300)
     return [verdicts[name] for name, _, _ in cases]
