@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import os
-import queue
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TypeVar
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -18,10 +16,8 @@ from autograder.grader import grade_submission
 from autograder.models import GradeReport, QuestionResult
 from autograder.prepare import PreparedAssignment
 from autograder.sandbox import Sandbox
+from autograder.sandbox.pool import run_pool
 from autograder.submission import Submission
-
-UID_BASE = 64000
-T = TypeVar("T")
 
 
 @dataclass(slots=True)
@@ -56,39 +52,6 @@ def still_to_grade(prepared: PreparedAssignment, subs: Sequence[Submission], gra
         else:
             todo.append(sub)
     return todo
-
-
-def run_pool(items: Sequence[T], handle: Callable[[Sandbox, T], None], *, jobs: int, uid_base: int = UID_BASE) -> None:
-    """Hand each item once to one of `jobs` warm sandboxes (each in its own thread). The first
-    exception a handler raises stops the pool and is raised here; finished items stay finished."""
-    work: queue.Queue[T] = queue.Queue()
-    for item in items:
-        work.put(item)
-    sandboxes = [Sandbox(uid=uid_base + i) for i in range(max(1, min(jobs, len(items))))]
-    for sandbox in sandboxes:
-        sandbox.spawn()  # they warm up together
-    errors: list[BaseException] = []
-
-    def worker(sandbox: Sandbox) -> None:
-        with sandbox:
-            while not errors:
-                try:
-                    item = work.get_nowait()
-                except queue.Empty:
-                    return
-                try:
-                    handle(sandbox, item)
-                except BaseException as exc:
-                    errors.append(exc)
-                    return
-
-    threads = [threading.Thread(target=worker, args=(s,), daemon=True) for s in sandboxes]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    if errors:
-        raise errors[0]
 
 
 def grade_batch(prepared: PreparedAssignment, subs: Sequence[Submission], gradebook: Gradebook, *,

@@ -12,10 +12,11 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from autograder.batch import UID_BASE, BatchSummary, still_to_grade
+from autograder.batch import BatchSummary, still_to_grade
 from autograder.gradebook import Gradebook
 from autograder.models import GradeReport, QuestionResult
 from autograder.prepare import PreparedAssignment
+from autograder.sandbox.pool import UID_BASE
 
 _local = threading.local()
 

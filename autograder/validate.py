@@ -7,13 +7,13 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.batch import UID_BASE, run_pool
 from autograder.errors import SpecError
 from autograder.grader import grade_submission
 from autograder.models import GradeReport
 from autograder.prepare import PreparedAssignment
 from autograder.release import strip_solutions
 from autograder.sandbox import Sandbox
+from autograder.sandbox.pool import UID_BASE, run_pool
 from autograder.submission import Submission
 
 HEADER = re.compile(r"^#\s*expect-(score|status|feedback)\s*:\s*(.*?)\s*$")
