@@ -6,8 +6,7 @@ import math
 
 import pytest
 
-from autograder.checks.metric import in_band, show_band
-from autograder.models import Band
+from autograder.checks.metric import Band, in_band, show_band
 
 
 @pytest.mark.parametrize(("value", "band", "inside"), [
