@@ -8,6 +8,7 @@ import traceback
 from collections.abc import Collection
 from datetime import datetime, timedelta
 
+from autograder.checks import registry
 from autograder.models import AssignmentSpec, CheckOutcome, GradeReport, QuestionResult
 from autograder.prepare import PreparedAssignment
 from autograder.sandbox import Sandbox
@@ -78,7 +79,7 @@ def grade_submission(prepared: PreparedAssignment, submission: Submission, sandb
         outcomes = []
         for plan in prepared.plans[q.id]:
             try:
-                outcome = plan.judge(run.results)
+                outcome = registry.judge(plan, run.results)
             except Exception as exc:  # our fault: say so, keep grading the rest
                 grader_faults.append(f"{q.id}: {type(exc).__name__}: {exc}")
                 detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()

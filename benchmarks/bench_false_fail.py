@@ -23,8 +23,11 @@ import torch
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from autograder.checks.metric import in_band, show_band  # noqa: E402
-from autograder.models import MetricCheck  # noqa: E402
+from autograder.checks.metric import (  # noqa: E402
+    MetricCheck,  # noqa: E402
+    in_band,
+    show_band,
+)
 from autograder.prepare import load_trusted  # noqa: E402
 from autograder.sandbox.transport import decode_value, encode_value  # noqa: E402
 from autograder.spec import load_spec  # noqa: E402

@@ -62,8 +62,7 @@ def bench_overhead(repeat: int) -> None:
 
 
 def bench_symbolic(repeat: int) -> None:
-    from autograder.checks.symbolic import judge_symbolic, prepare_symbolic
-    from autograder.models import Mistake, SymbolicCheck
+    from autograder.checks.symbolic import Mistake, SymbolicCheck, judge_symbolic, prepare_symbolic
 
     check = SymbolicCheck(answer="KL", expected="(sigma**2+mu**2-1-log(sigma**2))/2",
                           symbols={"mu": "real", "sigma": "positive"},

@@ -1,39 +1,61 @@
-"""Symbolic answers: parse, compare with the reference (test points, then a bounded proof), and judge."""
+"""The symbolic check kind: a module-level answer (Python syntax, LaTeX or SymPy) against the
+expected expression, with the declared assumptions and a catalogue of known mistakes."""
 
 from __future__ import annotations
 
-import math
-import random
-import threading
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from types import MappingProxyType
-from typing import Any, Literal
+from collections.abc import Mapping
+from dataclasses import field
+from typing import Any
 
 import sympy
-from mpmath.ctx_mp import MPContext
 
-from autograder.checks.expression import (
-    FUNCTIONS,
-    parse_expression,
+from autograder.checks.equivalence import (
+    MIN_VALID,
+    POINTS,
+    TIME_LIMIT,
+    close,
+    compare,
+    numeric_verdict,
+    sample_points,
+    values_at,
 )
+from autograder.checks.expression import FUNCTIONS, parse_expression
+from autograder.checks.kind import CheckKind, Plan, Site, Trusted, value_of
 from autograder.checks.latex import looks_like_latex, parse_latex
-from autograder.checks.proof import Timeout, in_main_thread, prove_zero, time_limit
+from autograder.checks.proof import Timeout, in_main_thread, time_limit
 from autograder.errors import AnswerParseError, SpecError
-from autograder.models import CheckOutcome, OpaqueValue, SymbolicCheck
+from autograder.models import (
+    AssignmentSpec,
+    Call,
+    CallResult,
+    CheckOutcome,
+    CheckSpec,
+    OpaqueValue,
+    frozen,
+)
+from autograder.schema import NAME_PATTERN, Reader, defaults, show
 
-TIME_LIMIT = 2.0  # seconds for one whole compare(), numeric part and proof together
 PARSE_SECONDS = 1.0
-POINTS = 30
-DIGITS = 30
-RTOL = 1e-12
-MIN_VALID = 10
-_ASSUMPTIONS = ("real", "positive", "nonnegative", "integer")
-_DEFAULT_RANGES = {"positive": (0.2, 3.0), "nonnegative": (0.0, 3.0), "real": (-3.0, 3.0)}
-_NO_DOMAIN: Mapping[str, tuple[float, float]] = MappingProxyType({})
+ASSUMPTIONS = ("real", "positive", "nonnegative", "integer")
 
-Verdict = Literal["equivalent", "different", "undecided"]
+
+@frozen
+class Mistake:
+    expr: str
+    feedback: str
+    credit: float = 0.0
+
+
+@frozen
+class SymbolicCheck(CheckSpec):
+    kind = "symbolic"
+    answer: str
+    expected: str
+    symbols: Mapping[str, str]
+    domain: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    mistakes: tuple[Mistake, ...] = ()
+    undecided_credit: float = 1.0
 
 
 def make_symbols(symbols: Mapping[str, str]) -> dict[str, sympy.Symbol]:
@@ -42,8 +64,8 @@ def make_symbols(symbols: Mapping[str, str]) -> dict[str, sympy.Symbol]:
     for name, assumption in symbols.items():
         if not name.isidentifier() or "__" in name or name in FUNCTIONS:
             raise SpecError(f"symbol name '{name}' is not allowed", hint="use a plain identifier such as mu1")
-        if assumption not in _ASSUMPTIONS:
-            hint = f"use one of: {', '.join(_ASSUMPTIONS)}"
+        if assumption not in ASSUMPTIONS:
+            hint = f"use one of: {', '.join(ASSUMPTIONS)}"
             raise SpecError(f"symbol '{name}' has assumption '{assumption}'", hint=hint)
         made[name] = sympy.Symbol(name, **{assumption: True})
     return made
@@ -84,246 +106,10 @@ def read_answer(text: str, symbols: Mapping[str, sympy.Symbol]) -> sympy.Expr:
         raise AnswerParseError("the expression is too complex to read; simplify it") from None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Comparison:
-    verdict: Verdict
-    detail: str
-    points_checked: int
-
-
-# ------------------------------------------------------------------ numeric evaluation
-
-
-class _Invalid(Exception):
-    """The value at a point is not a finite real number."""
-
-
-_LOCAL = threading.local()
-Compiled = Callable[[Mapping[sympy.Symbol, Any]], Any]
-
-
-def _context() -> MPContext:
-    """A private mpmath context per thread, so the global mpmath precision is never touched."""
-    ctx = getattr(_LOCAL, "ctx", None)
-    if ctx is None:
-        ctx = _LOCAL.ctx = MPContext()
-        ctx.dps = DIGITS
-        ctx.too_big = ctx.mpf(10) ** 1000
-    return ctx
-
-
-def _compile(expr: sympy.Expr, ctx: MPContext) -> Compiled:
-    """A closure evaluating our (trusted, whitelisted) tree; every node is checked for size, so
-    towers such as x**x**x**x fail fast at a point instead of building giant numbers."""
-
-    def check(v: Any) -> Any:
-        for part in (v.real, v.imag) if isinstance(v, ctx.mpc) else (v,):
-            if not ctx.isfinite(part) or abs(part) > ctx.too_big:
-                raise _Invalid
-        return v
-
-    if expr.is_Symbol:
-        return lambda env: env[expr]
-    if expr is sympy.I:
-        return lambda env: ctx.mpc(0, 1)
-    if expr.is_Rational:
-        c = ctx.mpf(int(expr.p)) / int(expr.q)
-        return lambda env: c
-    if expr.is_Number or expr in (sympy.pi, sympy.E):
-        c = ctx.mpf(sympy.Float(expr, DIGITS + 5)._mpf_)
-        return lambda env: c
-    fs = [_compile(a, ctx) for a in expr.args]
-    if expr.is_Add:
-        return lambda env: check(ctx.fsum([f(env) for f in fs]))
-    if expr.is_Mul:
-
-        def product(env: Mapping[sympy.Symbol, Any]) -> Any:
-            value = fs[0](env)
-            for f in fs[1:]:
-                value = check(value * f(env))
-            return value
-
-        return product
-    if expr.is_Pow:
-        base, exponent = fs
-        return lambda env: check(ctx.power(base(env), exponent(env)))
-    unary = {sympy.exp: ctx.exp, sympy.log: ctx.log, sympy.Abs: abs}.get(expr.func)
-    if unary is not None and len(fs) == 1:
-        return lambda env: check(unary(fs[0](env)))
-
-    def real_args(env: Mapping[sympy.Symbol, Any]) -> list[Any]:
-        values = [f(env) for f in fs]
-        if any(isinstance(v, ctx.mpc) for v in values):
-            raise _Invalid
-        return values
-
-    if expr.func in (sympy.Max, sympy.Min):
-        pick = max if expr.func is sympy.Max else min
-        return lambda env: pick(real_args(env))
-
-    def fallback(env: Mapping[sympy.Symbol, Any]) -> Any:
-        # Whatever else SymPy produced from our tree (sign, re, ...): evaluate it through SymPy.
-        args = [sympy.Float._new(v._mpf_, ctx.prec) for v in real_args(env)]
-        value = sympy.N(expr.func(*args), DIGITS)
-        if not (value.is_Number and value.is_real):
-            raise _Invalid
-        return check(ctx.mpf(sympy.Float(value, DIGITS)._mpf_))
-
-    return fallback
-
-
-def _value(f: Compiled, env: Mapping[sympy.Symbol, Any], ctx: MPContext) -> Any | None:
-    """A finite real value at a point, or None (complex, nan, infinite, division by zero)."""
-    try:
-        v = f(env)
-    except (_Invalid, ArithmeticError, ValueError, TypeError):
-        return None
-    if isinstance(v, ctx.mpc):
-        if abs(v.imag) > ctx.mpf(10) ** (5 - DIGITS) * max(1, abs(v.real)):
-            return None
-        v = v.real
-    return v
-
-
-def _points(
-    symbols: list[sympy.Symbol], domain: Mapping[str, tuple[float, float]], seed: int, n: int
-) -> list[dict[sympy.Symbol, str]]:
-    """Test points with 4 significant digits, so the point shown in feedback is the point used."""
-    rng = random.Random(seed)
-    points = []
-    for _ in range(n):
-        point = {}
-        for s in symbols:
-            if s.is_integer:
-                lo, hi = domain.get(s.name, (1, 6))
-                point[s] = str(rng.randint(math.ceil(lo), math.floor(hi)))
-                continue
-            kind = "positive" if s.is_positive else "nonnegative" if s.is_nonnegative else "real"
-            lo, hi = domain.get(s.name, _DEFAULT_RANGES[kind])
-            point[s] = f"{rng.uniform(lo, hi):.4g}"
-        points.append(point)
-    return points
-
-
-def sample_points(symbols: Mapping[str, sympy.Symbol], domain: Mapping[str, tuple[float, float]] = _NO_DOMAIN,
-                  *, seed: int = 0, n: int = POINTS) -> list[dict[str, str]]:
-    """Test points as {symbol name: value text}, drawn the way compare() draws them."""
-    every = sorted(symbols.values(), key=lambda s: s.name)
-    return [{s.name: v for s, v in point.items()} for point in _points(every, domain, seed, n)]
-
-
-def values_at(expr: sympy.Expr, symbols: Mapping[str, sympy.Symbol],
-              points: list[Mapping[str, str]]) -> list[float | None]:
-    """The expression's value at each point (None where it is not a finite real), by the same
-    bounded evaluator as compare()."""
-    ctx = _context()
-    try:
-        f = _compile(expr, ctx)
-    except RecursionError:
-        return [None] * len(points)
-    values = []
-    for point in points:
-        v = _value(f, {symbols[k]: ctx.mpf(x) for k, x in point.items()}, ctx)
-        values.append(None if v is None else float(v))
-    return values
-
-
-@dataclass(frozen=True, slots=True)
-class _Numeric:
-    verdict: Literal["agree", "different", "undecided"]
-    detail: str
-    checked: int
-
-
-def _shown(point: Mapping[sympy.Symbol, str], used: set[sympy.Symbol]) -> str:
-    names = [f"{s.name}={v}" for s, v in point.items() if s in used]
-    return "at " + ", ".join(names) if names else "for any values"
-
-
-def _numeric(
-    answer: sympy.Expr,
-    expected: sympy.Expr,
-    symbols: Mapping[str, sympy.Symbol],
-    domain: Mapping[str, tuple[float, float]],
-    seed: int,
-    points: int,
-    deadline: float,
-) -> _Numeric:
-    ctx = _context()
-    used = answer.free_symbols | expected.free_symbols
-    every = sorted(set(symbols.values()) | used, key=lambda s: s.name)
-    try:
-        fa, fb = _compile(answer, ctx), _compile(expected, ctx)
-    except RecursionError:
-        return _Numeric("undecided", "the expression is too deeply nested to evaluate", 0)
-    checked = invalid = 0
-    first_invalid = None
-    for point in _points(every, domain, seed, points):
-        if time.monotonic() > deadline:
-            return _Numeric("undecided", "evaluating the expression took too long", checked)
-        env = {s: ctx.mpf(v) for s, v in point.items()}
-        b = _value(fb, env, ctx)
-        if b is None:
-            continue  # the reference is not defined here: the point says nothing
-        a = _value(fa, env, ctx)
-        if a is None:
-            invalid += 1
-            first_invalid = first_invalid or point
-            continue
-        checked += 1
-        if abs(a - b) > RTOL * max(1, abs(a), abs(b)):
-            return _Numeric(
-                "different",
-                f"{_shown(point, used)} your expression gives {ctx.nstr(a, 6)}, "
-                "which is not the expected value",
-                checked,
-            )
-    # Undefined at an isolated point may be a removable singularity; undefined at many is wrong.
-    if first_invalid is not None and invalid >= max(3, 0.2 * (checked + invalid)):
-        return _Numeric(
-            "different",
-            f"{_shown(first_invalid, used)} your expression is undefined or not a real number, "
-            "but the expected expression is defined there",
-            checked,
-        )
-    if checked < min(MIN_VALID, points):
-        return _Numeric("undecided", f"only {checked} of {points} test points gave finite real values", checked)
-    return _Numeric("agree", f"numerically equal at {checked} points", checked)
-
-
-def compare(
-    answer: sympy.Expr,
-    expected: sympy.Expr,
-    symbols: Mapping[str, sympy.Symbol],
-    domain: Mapping[str, tuple[float, float]] = _NO_DOMAIN,
-    *,
-    seed: int = 0,
-    points: int = POINTS,
-    time_limit: float = TIME_LIMIT,
-    proof_seconds: float | None = None,
-) -> Comparison:
-    """Numeric test points first (any mismatch: different), then a proof bounded by time_limit."""
-    start = time.monotonic()
-    deadline = start + time_limit
-    numeric = _numeric(answer, expected, symbols, domain, seed, points, deadline)
-    if numeric.verdict == "different":
-        return Comparison(verdict="different", detail=numeric.detail, points_checked=numeric.checked)
-    budget = deadline - time.monotonic() - 0.1  # unwinding after the alarm takes some ms
-    if proof_seconds is not None:
-        budget = min(budget, proof_seconds)
-    # A proof settles it even where too few points were defined to compare numerically.
-    if prove_zero(answer - expected, budget):
-        return Comparison(verdict="equivalent", detail="proven symbolically", points_checked=numeric.checked)
-    detail = numeric.detail
-    if numeric.verdict == "agree":
-        detail = f"numerically equal at {numeric.checked} points but not proven symbolically"
-    return Comparison(verdict="undecided", detail=detail, points_checked=numeric.checked)
-
-
 # ------------------------------------------------------------------ verdict for a SymbolicCheck
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class PreparedSymbolic:
     check: SymbolicCheck
     symbols: Mapping[str, sympy.Symbol]
@@ -331,16 +117,16 @@ class PreparedSymbolic:
     mistakes: tuple[sympy.Expr, ...]
 
 
-_CACHE: dict[tuple, PreparedSymbolic] = {}
+_CACHE: dict[tuple[Any, ...], PreparedSymbolic] = {}
 
 
-def _key(check: SymbolicCheck) -> tuple:
+def _key(check: SymbolicCheck) -> tuple[Any, ...]:
     domain = tuple((k, tuple(v)) for k, v in check.domain.items())
     return (check.answer, check.expected, tuple(check.symbols.items()), domain, check.mistakes,
             check.undecided_credit, check.weight)
 
 
-def _spec_expr(check: SymbolicCheck, text: str, what: str, symbols: Mapping[str, sympy.Symbol]):
+def _spec_expr(check: SymbolicCheck, text: str, what: str, symbols: Mapping[str, sympy.Symbol]) -> sympy.Expr:
     try:
         return parse_answer(text, symbols)
     except AnswerParseError as exc:
@@ -361,7 +147,7 @@ def prepare_symbolic(check: SymbolicCheck) -> PreparedSymbolic:
             raise SpecError(f"symbolic check {check.answer}: bad domain for '{name}': {bounds}")
     expected = _spec_expr(check, check.expected, "expected expression", symbols)
     far = time.monotonic() + 60
-    if _numeric(expected, expected, symbols, check.domain, 0, POINTS, far).checked < MIN_VALID:
+    if numeric_verdict(expected, expected, symbols, check.domain, 0, POINTS, far).checked < MIN_VALID:
         raise SpecError(
             f"symbolic check {check.answer}: the expected expression '{check.expected}' is "
             "undefined at most test points",
@@ -370,7 +156,7 @@ def prepare_symbolic(check: SymbolicCheck) -> PreparedSymbolic:
     mistakes = []
     for i, mistake in enumerate(check.mistakes):
         expr = _spec_expr(check, mistake.expr, f"mistake {i}", symbols)
-        if _numeric(expr, expected, symbols, check.domain, 0, POINTS, far).verdict == "agree":
+        if numeric_verdict(expr, expected, symbols, check.domain, 0, POINTS, far).verdict == "agree":
             raise SpecError(
                 f"symbolic check {check.answer}: mistake {i} '{mistake.expr}' is numerically "
                 "equal to the expected expression, so it would never match a wrong answer"
@@ -420,8 +206,120 @@ def judge_symbolic(check: SymbolicCheck | PreparedSymbolic, value: Any, *, seed:
         return _outcome(0.0, f"{name} could not be checked: {result.detail}; simplify it.", **evidence)
     deadline = start + 2 * TIME_LIMIT
     for i, (mistake, expr) in enumerate(zip(spec.mistakes, prepared.mistakes)):
-        found = _numeric(answer, expr, prepared.symbols, spec.domain, seed, POINTS, deadline)
+        found = numeric_verdict(answer, expr, prepared.symbols, spec.domain, seed, POINTS, deadline)
         if found.verdict == "agree":
             evidence["matched_mistake"] = i
             return _outcome(mistake.credit, f"{name} is not correct: {mistake.feedback}", **evidence)
     return _outcome(0.0, f"{name} is not equivalent to the expected expression: {result.detail}.", **evidence)
+
+
+# ------------------------------------------------------------------ the kind: schema, plan, judge, public
+
+
+def parse(r: Reader) -> SymbolicCheck:
+    d = defaults(SymbolicCheck)
+    symbols = r.get("symbols", dict, fix="declare each symbol with an assumption, e.g. {mu: real, sigma: positive}")
+    for sym, assumption in symbols.items():
+        if not NAME_PATTERN.match(str(sym)) or assumption not in ASSUMPTIONS:
+            r.fail(r.key(f"symbols.{sym}"), f"must be one of {', '.join(ASSUMPTIONS)}, got {show(assumption)}")
+    domain = {}
+    for sym, bounds in r.get("domain", dict, {}).items():
+        if sym not in symbols:
+            r.fail(r.key(f"domain.{sym}"), "names a symbol that is not declared in symbols")
+        if (not isinstance(bounds, list) or len(bounds) != 2
+                or not all(isinstance(b, (int, float)) for b in bounds) or bounds[0] >= bounds[1]):
+            r.fail(r.key(f"domain.{sym}"), f"must be [low, high] with low < high, got {show(bounds)}")
+        domain[str(sym)] = (float(bounds[0]), float(bounds[1]))
+    mistakes = []
+    for i, raw in enumerate(r.get("mistakes", list, [])):
+        m = r.sub(f"mistakes[{i}]", raw)
+        m.check_keys(("expr", "feedback", "credit"))
+        credit = m.get("credit", float, defaults(Mistake)["credit"])
+        if not 0 <= credit < 1:
+            m.fail(m.key("credit"), f"must be in [0, 1) (a mistake cannot earn full credit), got {credit}")
+        mistakes.append(Mistake(expr=str(m.get("expr", (str, int, float))), feedback=m.get("feedback", str),
+                                credit=credit))
+    credit = r.get("undecided_credit", float, d["undecided_credit"])
+    if not 0 <= credit <= 1:
+        r.fail(r.key("undecided_credit"), f"must be in [0, 1], got {credit}")
+    return SymbolicCheck(answer=r.name("answer"), expected=str(r.get("expected", (str, int, float))),
+                         symbols={str(k): v for k, v in symbols.items()}, domain=domain,
+                         mistakes=tuple(mistakes), undecided_credit=credit, weight=r.get("weight", float, d["weight"]))
+
+
+@frozen
+class Graded:
+    """A plan's expectation when the spec is at hand: the parsed expression and mistakes."""
+
+    prepared: PreparedSymbolic
+    sample_seed: int  # where the public bundle samples the expected values
+
+
+@frozen
+class Samples:
+    """A plan's expectation read from a public bundle: expected values at points, never the expression."""
+
+    answer: str
+    symbols: Mapping[str, str]
+    samples: tuple[tuple[Mapping[str, str], float], ...]
+
+
+def plan(spec: AssignmentSpec, check: SymbolicCheck, trusted: Trusted, site: Site) -> Plan:
+    try:
+        prepared = prepare_symbolic(check)
+    except SpecError as exc:
+        raise SpecError(f"{site.where}: {exc.message}", hint=exc.hint) from None
+    call = Call(id=site.prefix, kind="get", name=check.answer)
+    return Plan(question=site.question, kind=SymbolicCheck.kind, calls=(call,), weight=check.weight,
+                expected=Graded(prepared=prepared, sample_seed=trusted.seed), check=check)
+
+
+def judge(plan: Plan, returned: Mapping[str, CallResult]) -> CheckOutcome:
+    value = value_of(returned, plan.calls[0])
+    if isinstance(plan.expected, Samples):
+        return _judge_samples(plan.expected, value)
+    assert isinstance(plan.expected, Graded)
+    return judge_symbolic(plan.expected.prepared, value)
+
+
+def _judge_samples(data: Samples, value: Any) -> CheckOutcome:
+    name = data.answer
+    symbols = make_symbols(data.symbols)
+    try:
+        answer = read_answer(answer_text(value, name), symbols)
+    except AnswerParseError as exc:
+        return CheckOutcome(credit=0.0, status="failed", feedback=f"Could not read {name}: {exc}")
+    points = [point for point, _ in data.samples]
+    for (point, want), got in zip(data.samples, values_at(answer, symbols, points)):
+        if got is None or not close(got, want):
+            where = ", ".join(f"{k}={v}" for k, v in point.items())
+            shown = "undefined" if got is None else f"{got:.6g}"
+            return CheckOutcome(credit=0.0, status="failed",
+                                feedback=f"{name} is not equivalent to the expected answer: at {where} it gives "
+                                         f"{shown}, expected {want:.6g}")
+    return CheckOutcome(credit=1.0, status="passed",
+                        feedback=f"{name} matches the expected answer at {len(points)} points "
+                                 "(the full check runs after you submit)")
+
+
+def to_public(plan: Plan) -> dict[str, Any]:
+    """Expected values at sample points: enough to check an answer, never the expression."""
+    assert isinstance(plan.expected, Graded) and isinstance(plan.check, SymbolicCheck)
+    check, prepared = plan.check, plan.expected.prepared
+    points = sample_points(prepared.symbols, check.domain, seed=plan.expected.sample_seed)
+    values = values_at(prepared.expected, prepared.symbols, points)
+    samples = [[point, value] for point, value in zip(points, values) if value is not None]
+    return {"kind": SymbolicCheck.kind, "answer": check.answer, "symbols": dict(check.symbols), "samples": samples}
+
+
+def from_public(data: Mapping[str, Any], site: Site) -> Plan:
+    samples = tuple((dict(point), float(value)) for point, value in data["samples"])
+    expected = Samples(answer=str(data["answer"]), symbols=dict(data["symbols"]), samples=samples)
+    call = Call(id=site.prefix, kind="get", name=expected.answer)
+    return Plan(question=site.question, kind=SymbolicCheck.kind, calls=(call,), weight=float(data["weight"]),
+                expected=expected)
+
+
+KIND = CheckKind(name=SymbolicCheck.kind, spec=SymbolicCheck,
+                 keys=("answer", "expected", "symbols", "domain", "mistakes", "undecided_credit"),
+                 parse=parse, plan=plan, judge=judge, to_public=to_public, from_public=from_public)

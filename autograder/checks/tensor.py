@@ -1,13 +1,51 @@
-"""Verdicts on returned tensors: missing → type → shape → dtype → non-finite → values, and gradients."""
+"""The tensor check kind: call a student function on seeded inputs and compare what it returns with
+the reference, in order missing → type → shape → dtype → non-finite → values, then gradients."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import inspect
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
+import torch
 
-from autograder.models import ArrayValue, CallResult, OpaqueValue
+from autograder.checks.kind import CaseInputs, CheckKind, Plan, Site, Trusted
+from autograder.codec import decode_value, encode_value
+from autograder.errors import SpecError
+from autograder.models import (
+    ArraySpec,
+    ArrayValue,
+    AssignmentSpec,
+    Call,
+    CallResult,
+    Case,
+    CheckOutcome,
+    CheckSpec,
+    GradProbe,
+    OpaqueValue,
+    QuestionStatus,
+    frozen,
+)
+from autograder.schema import Reader, defaults
+
+DISTS = ("normal", "uniform", "zeros", "ones", "full", "value")
+DTYPES = ("float64", "float32", "int64")
+PROPERTIES = ("finite", "nonnegative", "zero")
+
+
+@frozen
+class TensorCheck(CheckSpec):
+    kind = "tensor"
+    function: str
+    cases: tuple[Case, ...] = ()
+    generator: str | None = None
+    rtol: float = 1e-8
+    atol: float = 1e-8
+    rtol32: float = 1e-5
+    atol32: float = 1e-5
+    gradcheck: bool = False
+
 
 TORCH_TENSOR = "torch.Tensor"
 
@@ -112,7 +150,7 @@ def compare_output(got: Any, expected: Any, dtypes: Any, *, rtol: float, atol: f
     return compare_array(got, expected, dtypes, rtol=rtol, atol=atol, properties=properties)
 
 
-def call_problem(result: CallResult | None, function: str) -> tuple[str, str] | None:
+def call_problem(result: CallResult | None, function: str) -> tuple[QuestionStatus, str] | None:
     """(status, message) when the call itself did not produce a value."""
     if result is None:
         return "error", f"{function}() produced no result"
@@ -146,3 +184,217 @@ def compare_gradients(result: CallResult, expected_grads: Sequence[np.ndarray | 
         if problem:
             return problem
     return None
+
+
+# ------------------------------------------------------------------ the kind: schema, plan, judge, public
+
+
+def _array_spec(r: Reader) -> ArraySpec:
+    d = defaults(ArraySpec)
+    r.check_keys(("shape", "dist", "dtype", "scale", "low", "high", "fill", "value"))
+    shape = r.get("shape", list, list(d["shape"]))
+    if not all(isinstance(n, int) and n >= 0 for n in shape):
+        r.fail(r.key("shape"), f"must be a list of non-negative integers, got {shape!r:.60}")
+    dist = r.get("dist", str, d["dist"])
+    if dist not in DISTS:
+        r.fail(r.key("dist"), f"must be one of {', '.join(DISTS)}, got {dist!r}")
+    dtype = r.get("dtype", str, d["dtype"])
+    if dtype not in DTYPES:
+        r.fail(r.key("dtype"), f"must be one of {', '.join(DTYPES)}, got {dtype!r}")
+    if dist == "value" and "value" not in r.data:
+        r.fail(r.key("value"), "is required when dist is 'value'")
+    return ArraySpec(shape=tuple(shape), dist=dist, dtype=dtype, scale=r.get("scale", float, d["scale"]),
+                     low=r.get("low", float, d["low"]), high=r.get("high", float, d["high"]),
+                     fill=r.get("fill", float, d["fill"]), value=r.data.get("value"))
+
+
+def parse(r: Reader) -> TensorCheck:
+    d = defaults(TensorCheck)
+    cases = []
+    for i, raw in enumerate(r.get("cases", list, [])):
+        c = r.sub(f"cases[{i}]", raw)
+        c.check_keys(("label", "args", "kwargs", "properties"))
+        props = tuple(c.get("properties", list, []))
+        for p in props:
+            if p not in PROPERTIES:
+                c.fail(c.key("properties"), f"has unknown property {p!r}; use {', '.join(PROPERTIES)}")
+        args = tuple(_array_spec(c.sub(f"args[{j}]", a)) for j, a in enumerate(c.get("args", list, [])))
+        cases.append(Case(label=c.get("label", str, f"case {i + 1}"), args=args,
+                          kwargs=c.get("kwargs", dict, {}), properties=props))
+    generator = r.get("generator", str, d["generator"])
+    if not cases and generator is None:
+        r.fail(r.key("cases"), "are required (or name a generator in checks.py)")
+    tols = {k: r.get(k, float, d[k]) for k in ("rtol", "atol", "rtol32", "atol32")}
+    return TensorCheck(function=r.name("function"), cases=tuple(cases), generator=generator,
+                       gradcheck=r.get("gradcheck", bool, d["gradcheck"]),
+                       weight=r.get("weight", float, d["weight"]), **tols)
+
+
+@frozen
+class Expected:
+    """What one case must return: the reference outputs, their dtypes, tolerances and gradients."""
+
+    label: str
+    properties: tuple[str, ...]
+    output: Any  # an array, or a tuple of arrays for tuple outputs
+    dtypes: Any  # a dtype name, or a tuple of them
+    rtol: float
+    atol: float
+    grads: tuple[np.ndarray | None, ...] | None = None  # vector-Jacobian products per argument
+
+
+@frozen
+class Expectations:
+    function: str
+    arg_names: tuple[str, ...]
+    cases: tuple[Expected, ...]
+
+
+def _to_numpy(out: Any, where: str) -> tuple[Any, Any]:
+    """(expected arrays, expected dtypes) for a tensor or a tuple of tensors."""
+    if isinstance(out, torch.Tensor):
+        return out.detach().numpy().copy(), str(out.dtype)
+    if isinstance(out, tuple) and all(isinstance(o, torch.Tensor) for o in out):
+        return tuple(o.detach().numpy().copy() for o in out), tuple(str(o.dtype) for o in out)
+    raise SpecError(f"{where}: the reference must return a tensor or a tuple of tensors, got {type(out).__name__}")
+
+
+def _gradient_probe(function: Callable[..., Any], case: CaseInputs, out: Any,
+                    seed: int) -> tuple[GradProbe, tuple[np.ndarray | None, ...]]:
+    """A seeded cotangent for the output, and the reference's vector-Jacobian product for it."""
+    gen = torch.Generator().manual_seed(seed)
+    outs = out if isinstance(out, tuple) else (out,)
+    cotangents = tuple(torch.randn(o.shape, generator=gen, dtype=o.dtype) for o in outs)
+    v = cotangents if isinstance(out, tuple) else cotangents[0]
+    leaves = [a.clone().requires_grad_(True) if isinstance(a, torch.Tensor) and a.is_floating_point() else a
+              for a in case.args]
+    ref_out = function(*leaves, **case.kwargs)
+    ref_outs = ref_out if isinstance(ref_out, tuple) else (ref_out,)
+    total = sum((o * c).sum() for o, c in zip(ref_outs, cotangents))
+    inputs = [a for a in leaves if isinstance(a, torch.Tensor) and a.requires_grad]
+    found = iter(torch.autograd.grad(total, inputs, allow_unused=True))
+    grads = [None if not (isinstance(a, torch.Tensor) and a.requires_grad) else next(found) for a in leaves]
+    return GradProbe(v=v), tuple(g.numpy().copy() if g is not None else None for g in grads)
+
+
+def plan(spec: AssignmentSpec, check: TensorCheck, trusted: Trusted, site: Site) -> Plan:
+    function = trusted.reference_function(check.function, site.where)
+    arg_names = tuple(inspect.signature(function).parameters)
+    calls, expected = [], []
+    grad_done = not check.gradcheck
+    for i, case in enumerate(trusted.inputs(check.cases, check.generator, site.where)):
+        out = trusted.run_reference(function, case, f"{site.where} ({case.label})")
+        output, dtypes = _to_numpy(out, site.where)
+        float32 = any(isinstance(a, torch.Tensor) and a.dtype == torch.float32 for a in case.args)
+        rtol, atol = (check.rtol32, check.atol32) if float32 else (check.rtol, check.atol)
+        probe, grads = None, None
+        floats = [a for a in case.args if isinstance(a, torch.Tensor) and a.is_floating_point()]
+        outs = out if isinstance(out, tuple) else (out,)
+        # One gradient check per tensor check: on the first float64 case without properties.
+        if (not grad_done and not case.properties and floats
+                and all(a.dtype == torch.float64 for a in floats)
+                and all(o.is_floating_point() for o in outs)):
+            probe, grads = _gradient_probe(function, case, out, trusted.seed + i)
+            grad_done = True
+        calls.append(Call(id=f"{site.prefix}.{i}", kind="call", name=check.function, args=case.args,
+                          kwargs=case.kwargs, seconds=trusted.limits.call_seconds, grad=probe))
+        expected.append(Expected(label=case.label, properties=case.properties, output=output, dtypes=dtypes,
+                                 rtol=rtol, atol=atol, grads=grads))
+    return Plan(question=site.question, kind=TensorCheck.kind, calls=tuple(calls), weight=check.weight,
+                expected=Expectations(function=check.function, arg_names=arg_names, cases=tuple(expected)),
+                check=check)
+
+
+def judge(plan: Plan, returned: Mapping[str, CallResult]) -> CheckOutcome:
+    expectations = plan.expected
+    assert isinstance(expectations, Expectations)
+    function = expectations.function
+    passed, total, first_problem = 0, 0, ""
+    status: QuestionStatus = "failed"
+    details = []
+    for call, case in zip(plan.calls, expectations.cases):
+        total += 1
+        result = returned.get(call.id)
+        problem = call_problem(result, function)
+        message: str | None
+        if problem:
+            status = problem[0] if status != "error" else status
+            message = problem[1]
+        else:
+            assert result is not None
+            message = compare_output(result.value, case.output, case.dtypes, rtol=case.rtol, atol=case.atol,
+                                     properties=case.properties)
+        if message is None:
+            passed += 1
+        elif not first_problem:
+            first_problem = f"case '{case.label}': {message}"
+        details.append({"case": case.label, "ok": message is None})
+        if case.grads is not None and problem is None:
+            assert result is not None
+            total += 1
+            grad_message = compare_gradients(result, case.grads, expectations.arg_names) if message is None else (
+                "not checked: the values are wrong")
+            if grad_message is None:
+                passed += 1
+            elif not first_problem:
+                first_problem = f"gradient check on '{case.label}': {grad_message}"
+            details.append({"case": f"gradient: {case.label}", "ok": grad_message is None})
+    credit = passed / total if total else 0.0
+    if credit == 1.0:
+        return CheckOutcome(credit=1.0, status="passed",
+                            feedback=f"{function}(): all {total} checks passed", evidence={"cases": details})
+    final_status = "error" if status == "error" and passed == 0 else ("partial" if passed else "failed")
+    feedback = f"{function}(): {passed}/{total} checks passed. First problem: {first_problem}"
+    return CheckOutcome(credit=credit, status=final_status, feedback=feedback, evidence={"cases": details})
+
+
+def to_public(plan: Plan) -> dict[str, Any]:
+    """The public cases: inputs, reference outputs and gradients, as data."""
+    expectations = plan.expected
+    assert isinstance(expectations, Expectations)
+    cases = []
+    for call, case in zip(plan.calls, expectations.cases):
+        output = case.output
+        cases.append({"label": case.label, "properties": list(case.properties), "kwargs": dict(call.kwargs),
+                      "args": [encode_value(a) for a in call.args],
+                      "expected": encode_value(list(output) if isinstance(output, tuple) else output),
+                      "tuple": isinstance(output, tuple), "dtypes": case.dtypes, "tol": [case.rtol, case.atol],
+                      "grad_v": encode_value(call.grad.v) if call.grad is not None else None,
+                      "grads": [encode_value(g) for g in case.grads] if case.grads is not None else None,
+                      "seconds": call.seconds})
+    return {"kind": TensorCheck.kind, "function": expectations.function, "arg_names": list(expectations.arg_names),
+            "cases": cases}
+
+
+def _tensors(decoded: Any) -> Any:
+    if isinstance(decoded, ArrayValue):
+        return torch.from_numpy(np.array(decoded.array))
+    if isinstance(decoded, tuple):
+        return tuple(_tensors(d) for d in decoded)
+    return decoded
+
+
+def from_public(data: Mapping[str, Any], site: Site) -> Plan:
+    function = str(data["function"])
+    calls, cases = [], []
+    for i, case in enumerate(data["cases"]):
+        args = tuple(_tensors(decode_value(a)) for a in case["args"])
+        probe = GradProbe(v=_tensors(decode_value(case["grad_v"]))) if case["grad_v"] else None
+        calls.append(Call(id=f"{site.prefix}.{i}", kind="call", name=function, args=args,
+                          kwargs=case["kwargs"], seconds=case["seconds"], grad=probe))
+        decoded = decode_value(case["expected"])
+        output = tuple(e.array for e in decoded) if case["tuple"] else decoded.array
+        dtypes = tuple(case["dtypes"]) if case["tuple"] else case["dtypes"]
+        grads = (tuple(None if g is None else decode_value(g).array for g in case["grads"])
+                 if case["grads"] else None)
+        rtol, atol = case["tol"]
+        cases.append(Expected(label=case["label"], properties=tuple(case["properties"]), output=output,
+                              dtypes=dtypes, rtol=rtol, atol=atol, grads=grads))
+    expected = Expectations(function=function, arg_names=tuple(data["arg_names"]), cases=tuple(cases))
+    return Plan(question=site.question, kind=TensorCheck.kind, calls=tuple(calls), weight=float(data["weight"]),
+                expected=expected)
+
+
+KIND = CheckKind(name=TensorCheck.kind, spec=TensorCheck,
+                 keys=("function", "cases", "generator", "rtol", "atol", "rtol32", "atol32", "gradcheck"),
+                 parse=parse, plan=plan, judge=judge, to_public=to_public, from_public=from_public)

@@ -10,9 +10,11 @@ import time
 import pytest
 import sympy
 
+from autograder.checks.equivalence import Comparison
 from autograder.checks.symbolic import (
-    Comparison,
+    Mistake,
     PreparedSymbolic,
+    SymbolicCheck,
     answer_text,
     compare,
     judge_symbolic,
@@ -21,7 +23,7 @@ from autograder.checks.symbolic import (
     prepare_symbolic,
 )
 from autograder.errors import AnswerParseError, SpecError
-from autograder.models import Mistake, OpaqueValue, SymbolicCheck
+from autograder.models import OpaqueValue
 
 A2_SYMBOLS = {"mu": "real", "sigma": "positive"}
 A2_1 = "(sigma**2+mu**2-1-log(sigma**2))/2"
