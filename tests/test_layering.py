@@ -1,4 +1,5 @@
-"""The dependency direction of the package holds: no cycles, checks and sandbox apart, nothing imports cli."""
+"""The dependency direction of the package holds: layers in rank order, no cycles, checks and sandbox
+apart, nothing imports cli."""
 
 from __future__ import annotations
 
@@ -24,6 +25,44 @@ def module_name(path: Path) -> str:
 
 
 MODULES = {module_name(p): imports_of(p) for p in PACKAGE.rglob("*.py")}
+
+
+# Each module's layer: a module imports only from lower layers, or from its own subpackage.
+RANKS = {
+    "autograder": 0, "autograder.errors": 0,
+    "autograder.models": 1,
+    "autograder.schema": 2, "autograder.codec": 2,
+    "autograder.checks": 3, "autograder.sandbox": 3, "autograder.gradebook": 3, "autograder.submission": 3,
+    "autograder.spec": 4, "autograder.prepare": 4,
+    "autograder.public": 5, "autograder.grader": 5, "autograder.release": 5,
+    "autograder.batch": 6, "autograder.validate": 6, "autograder.report": 6, "autograder.export": 6,
+    "autograder.history": 6, "autograder.selfcheck": 6,
+    "autograder.distributed": 7,  # the batch, sent to a cluster
+    "autograder.cli": 8,
+    "autograder.__main__": 9,
+}
+
+
+def layer(module: str) -> str:
+    """The RANKS key a module belongs to: itself, or its subpackage (autograder.checks.tensor → checks)."""
+    parts = module.split(".")
+    return ".".join(parts[:2]) if len(parts) > 1 else module
+
+
+def test_every_module_has_a_layer():
+    assert sorted(m for m in MODULES if layer(m) not in RANKS) == []
+
+
+def test_imports_point_down_the_layers():
+    wrong = []
+    for module, deps in MODULES.items():
+        for dep in deps:
+            here, there = layer(module), layer(dep)
+            if here == there and here != "autograder":
+                continue  # inside one subpackage; cycles are caught below
+            if dep != "autograder" and RANKS.get(there, 99) >= RANKS.get(here, -1):
+                wrong.append(f"{module} (layer {RANKS.get(here)}) imports {dep} (layer {RANKS.get(there)})")
+    assert wrong == []
 
 
 def test_nothing_imports_the_cli():
