@@ -7,9 +7,17 @@ import time
 import traceback
 from collections.abc import Collection
 from datetime import datetime, timedelta
+from typing import Any
 
 from autograder.checks import registry
-from autograder.models import AssignmentSpec, CheckOutcome, GradeReport, QuestionResult
+from autograder.models import (
+    AssignmentSpec,
+    CheckOutcome,
+    GradeReport,
+    QuestionResult,
+    QuestionStatus,
+    ReportStatus,
+)
 from autograder.prepare import PreparedAssignment
 from autograder.sandbox import Sandbox
 from autograder.submission import Submission, source_of
@@ -41,6 +49,7 @@ def _question_result(qid: str, points: float, outcomes: list[tuple[CheckOutcome,
     total_weight = sum(w for _, w in outcomes)
     credit = sum(o.credit * w for o, w in outcomes) / total_weight
     score = points * credit
+    status: QuestionStatus
     if any(o.status == "error" for o, _ in outcomes) and credit < 1:
         status = "error"
     elif credit >= 1 - 1e-12:
@@ -63,7 +72,7 @@ def grade_submission(prepared: PreparedAssignment, submission: Submission, sandb
     max_score = float(sum(q.points for q in questions))
     days = late_days(spec, submission.student, submission.submitted_at)
     penalty = late_penalty(spec, days)
-    base = dict(student=submission.student, assignment=spec.name, max_score=max_score,
+    base: dict[str, Any] = dict(student=submission.student, assignment=spec.name, max_score=max_score,
                 sha256=submission.sha256, late_days=days, penalty=penalty)
     source, problem = source_of(submission, spec.student_file)
     if source is None:
@@ -90,7 +99,7 @@ def grade_submission(prepared: PreparedAssignment, submission: Submission, sandb
         results.append(_question_result(q.id, q.points, outcomes))
     raw = sum(r.score for r in results)
     feedback = _overall_feedback(run, penalty, days)
-    status = "grader_error" if grader_faults else "graded"
+    status: ReportStatus = "grader_error" if grader_faults else "graded"
     if grader_faults:
         feedback = "grader errors: " + "; ".join(grader_faults) + ("\n" + feedback if feedback else "")
     return GradeReport(status=status, score=raw * (1 - penalty), questions=tuple(results), feedback=feedback,

@@ -7,7 +7,7 @@ import math
 import random
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Literal
@@ -157,7 +157,7 @@ def sample_points(symbols: Mapping[str, sympy.Symbol], domain: Mapping[str, tupl
 
 
 def values_at(expr: sympy.Expr, symbols: Mapping[str, sympy.Symbol],
-              points: list[Mapping[str, str]]) -> list[float | None]:
+              points: Sequence[Mapping[str, str]]) -> list[float | None]:
     """The expression's value at each point (None where it is not a finite real), by the same
     bounded evaluator as compare()."""
     ctx = _context()

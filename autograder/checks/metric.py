@@ -12,7 +12,15 @@ from autograder.checks.content import MetricInputError
 from autograder.checks.kind import CheckKind, Plan, Site, Trusted, as_argument
 from autograder.checks.tensor import call_problem
 from autograder.errors import SpecError
-from autograder.models import AssignmentSpec, Call, CallResult, CheckOutcome, CheckSpec, frozen
+from autograder.models import (
+    AssignmentSpec,
+    Call,
+    CallResult,
+    CheckOutcome,
+    CheckSpec,
+    QuestionStatus,
+    frozen,
+)
 from autograder.schema import Reader, defaults, show
 
 SCORING = ("fraction", "all")
@@ -71,7 +79,7 @@ def judge_metric(check: MetricCheck, outputs: Any, evaluate: Callable[[Any, int]
     notes = [str(v) for k, v in metrics.items() if k not in check.bands and isinstance(v, str)]
     fraction = met / len(check.bands)
     credit = fraction if check.scoring == "fraction" else float(met == len(check.bands))
-    status = "passed" if credit == 1 else "partial" if credit > 0 else "failed"
+    status: QuestionStatus = "passed" if credit == 1 else "partial" if credit > 0 else "failed"
     head = f"{check.entry}(): {met}/{len(check.bands)} metrics within their bands"
     feedback = "; ".join([head, *lines, *notes])
     return CheckOutcome(credit=credit, status=status, feedback=feedback,

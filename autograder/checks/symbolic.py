@@ -32,6 +32,7 @@ from autograder.models import (
     CheckOutcome,
     CheckSpec,
     OpaqueValue,
+    QuestionStatus,
     frozen,
 )
 from autograder.schema import NAME_PATTERN, Reader, defaults, show
@@ -170,7 +171,7 @@ def prepare_symbolic(check: SymbolicCheck) -> PreparedSymbolic:
 
 
 def _outcome(credit: float, feedback: str, **evidence: Any) -> CheckOutcome:
-    status = "passed" if credit >= 1 else "partial" if credit > 0 else "failed"
+    status: QuestionStatus = "passed" if credit >= 1 else "partial" if credit > 0 else "failed"
     return CheckOutcome(credit=credit, status=status, feedback=feedback, evidence=evidence)
 
 

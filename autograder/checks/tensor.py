@@ -343,7 +343,7 @@ def judge(plan: Plan, returned: Mapping[str, CallResult]) -> CheckOutcome:
     if credit == 1.0:
         return CheckOutcome(credit=1.0, status="passed",
                             feedback=f"{function}(): all {total} checks passed", evidence={"cases": details})
-    final_status = "error" if status == "error" and passed == 0 else ("partial" if passed else "failed")
+    final_status: QuestionStatus = "error" if status == "error" and passed == 0 else ("partial" if passed else "failed")
     feedback = f"{function}(): {passed}/{total} checks passed. First problem: {first_problem}"
     return CheckOutcome(credit=credit, status=final_status, feedback=feedback, evidence={"cases": details})
 
