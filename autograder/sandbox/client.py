@@ -77,6 +77,7 @@ class Sandbox:
     def close(self) -> None:
         if self._process is not None:
             try:
+                assert self._process.stdin is not None  # started with stdin=PIPE
                 self._process.stdin.close()
                 self._process.wait(timeout=5)
             except (OSError, subprocess.TimeoutExpired):
@@ -209,7 +210,8 @@ def _read_events(frames: list[dict[str, Any]], results: dict[str, CallResult]) -
 
 def _decode_result(obj: dict[str, Any]) -> CallResult | None:
     call_id = str(obj.get("id"))
-    seconds = obj.get("seconds") if isinstance(obj.get("seconds"), (int, float)) else 0.0
+    raw_seconds = obj.get("seconds")
+    seconds = raw_seconds if isinstance(raw_seconds, (int, float)) else 0.0
     if not obj.get("ok"):
         error = str(obj.get("error", "failed"))[:2000]
         if obj.get("timeout"):

@@ -9,6 +9,7 @@ import sys
 import time
 import traceback
 import warnings
+from types import FrameType, ModuleType
 from typing import Any
 
 from autograder.sandbox.transport import decode_value, encode_value, frame
@@ -20,7 +21,7 @@ class CallTimeout(BaseException):
     """Raised by the alarm when one call runs past its budget (BaseException: hard to swallow)."""
 
 
-def _on_alarm(signum, frame_):  # noqa: ARG001
+def _on_alarm(signum: int, frame_: FrameType | None) -> None:  # noqa: ARG001
     raise CallTimeout()
 
 
@@ -70,15 +71,17 @@ def _live(value: Any) -> Any:
     return value
 
 
-def _import_student(module_name: str, filename: str):
+def _import_student(module_name: str, filename: str) -> ModuleType:
     spec = importlib.util.spec_from_file_location(module_name, os.path.abspath(filename))
+    if spec is None or spec.loader is None:  # only for a file name without a Python suffix
+        raise ImportError(f"{filename} is not a Python source file")
     module = importlib.util.module_from_spec(spec)
     sys.modules[module_name] = module
     spec.loader.exec_module(module)
     return module
 
 
-def _perform(module, call: dict[str, Any]) -> dict[str, Any]:
+def _perform(module: ModuleType, call: dict[str, Any]) -> dict[str, Any]:
     import torch
 
     name = call["name"]
@@ -98,7 +101,7 @@ def _perform(module, call: dict[str, Any]) -> dict[str, Any]:
         return {"value": encode_value(function(*args, **kwargs))}
     leaves = [a.detach().clone().requires_grad_(True) if _is_float(a) else a for a in args]
     out = function(*leaves, **kwargs)
-    result = {"value": encode_value(out)}
+    result: dict[str, Any] = {"value": encode_value(out)}
     v = _live(decode_value(probe["v"]))
     grads: list[Any] = [None] * len(leaves)
     inputs = [(i, a) for i, a in enumerate(leaves) if _is_float(a)]

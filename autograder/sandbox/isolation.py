@@ -8,6 +8,7 @@ import os
 import resource
 import signal
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -201,7 +202,7 @@ def _relay(pid: int, status_fd: int) -> None:
         os._exit(0)
 
 
-def probe_tier(make_jail, limits: Limits) -> str:
+def probe_tier(make_jail: Callable[[str], Jail], limits: Limits) -> str:
     """The strongest tier that works here, tried in a throwaway child."""
     forced = os.environ.get("AUTOGRADER_SANDBOX_TIER")
     if forced:

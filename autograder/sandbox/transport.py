@@ -102,12 +102,12 @@ def encode_value(value: Any, depth: int = 0) -> dict[str, Any]:
         items = [encode_value(item, depth + 1) for item in value[:MAX_ITEMS]]
         return {"t": "tuple" if type(value) is tuple else "list", "items": items}
     if type(value) is dict or _is_ordered_dict(value):
-        items = {}
+        entries: dict[str, dict[str, Any]] = {}
         for key in list(value)[:MAX_ITEMS]:
             if type(key) is not str:
                 return {"t": "object", "type": "dict with non-string keys"}
-            items[key] = encode_value(value[key], depth + 1)
-        return {"t": "dict", "items": items}
+            entries[key] = encode_value(value[key], depth + 1)
+        return {"t": "dict", "items": entries}
     if _is_sympy(value):
         return {"t": "str", "v": str(value)[:MAX_STRING], "from": "sympy"}
     return {"t": "object", "type": _qualname(type(value))}
@@ -135,7 +135,8 @@ def decode_value(obj: Any, depth: int = 0) -> Any:
         return value
     if kind == "float":
         value = obj.get("v")
-        if type(value) not in (int, float):
+        # Exact types, so a bool is refused; spelled out because a type checker cannot narrow `in`.
+        if type(value) is not int and type(value) is not float:
             raise TransportError("malformed float")
         return float(value)
     if kind == "str":

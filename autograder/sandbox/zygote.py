@@ -15,7 +15,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
+
+from autograder.models import Limits
+from autograder.sandbox import isolation
 
 READ_CHUNK = 1 << 16
 RESULT_CAP = 512 * 2**20
@@ -39,17 +42,12 @@ def _warm_imports(light: bool) -> None:
             pass
 
 
-def _limits(data: dict[str, Any]):
-    from autograder.models import Limits
-
+def _limits(data: dict[str, Any]) -> Limits:
     return Limits(**data)
 
 
 class Server:
-    def __init__(self, uid: int, channel_in, channel_out) -> None:
-        from autograder.models import Limits
-        from autograder.sandbox import isolation
-
+    def __init__(self, uid: int, channel_in: TextIO, channel_out: TextIO) -> None:
         self.isolation = isolation
         self.channel_in = channel_in
         self.channel_out = channel_out
@@ -63,7 +61,7 @@ class Server:
         self.tier = isolation.probe_tier(self.jail, Limits())
         self.counter = 0
 
-    def jail(self, tier: str):
+    def jail(self, tier: str) -> isolation.Jail:
         return self.isolation.Jail(tier=tier, uid=self.uid, gid=self.uid, root=self.root, binds=self.binds)
 
     def serve(self) -> None:
@@ -124,7 +122,8 @@ class Server:
         outcome["wall_seconds"] = time.monotonic() - started
         return outcome
 
-    def _collect(self, pid: int, pipes, deadline: float, limits) -> dict[str, Any]:
+    def _collect(self, pid: int, pipes: dict[str, tuple[int, int]], deadline: float,
+                 limits: Limits) -> dict[str, Any]:
         cap = {"result": RESULT_CAP, "stdout": limits.max_output_kb * 1024,
                "stderr": limits.max_output_kb * 1024, "status": 4096}
         buffers = {name: bytearray() for name in pipes}
