@@ -314,10 +314,11 @@ class _Builder:
             raise AnswerParseError(f"{hint}; allowed: {ALLOWED}")
         # Walk the left spine iteratively so a long a+b+c+... costs no recursion depth.
         parts: list[tuple[ast.operator, sympy.Expr]] = []
-        while isinstance(node, ast.BinOp) and _chain(node.op) == kind:
-            parts.append((node.op, self.build(node.right)))
-            node = node.left
-        first = self.build(node)
+        spine: ast.expr = node
+        while isinstance(spine, ast.BinOp) and _chain(spine.op) == kind:
+            parts.append((spine.op, self.build(spine.right)))
+            spine = spine.left
+        first = self.build(spine)
         if kind == "sum":
             terms = [first] + [neg(v) if isinstance(op, ast.Sub) else v for op, v in reversed(parts)]
             return add(terms)
