@@ -162,7 +162,8 @@ class Gradebook:
             except sa.exc.IntegrityError:
                 return self._record(report, title, spec_hash, seeds, filename, submitted_at, started_at, reason)
 
-    def _record(self, report, title, spec_hash, seeds, filename, submitted_at, started_at, reason) -> int:
+    def _record(self, report: GradeReport, title: str, spec_hash: str, seeds: tuple[int, ...],
+                filename: str, submitted_at: datetime | None, started_at: datetime, reason: str) -> int:
         now = datetime.now(UTC)
         try:
             with self.engine.begin() as conn:
@@ -178,18 +179,18 @@ class Gradebook:
                     submissions.c.student == report.student, submissions.c.assignment == report.assignment,
                     submissions.c.sha256 == report.sha256)).first()
                 if sub is None:
-                    sub_id = conn.execute(submissions.insert().values(
+                    sub_id = _new_id(conn.execute(submissions.insert().values(
                         student=report.student, assignment=report.assignment, sha256=report.sha256,
                         filename=filename, submitted_at=submitted_at, late_days=report.late_days,
-                        received_at=now)).inserted_primary_key[0]
+                        received_at=now)))
                 else:
                     sub_id = sub[0]
-                run_id = conn.execute(runs.insert().values(
+                run_id = _new_id(conn.execute(runs.insert().values(
                     submission_id=sub_id, spec_hash=spec_hash, versions=self._versions,
                     seeds=json.dumps(list(seeds)), tier=report.tier or "none", host=self._host,
                     started_at=started_at, finished_at=now, status=report.status, score=report.score,
                     max_score=report.max_score, penalty=report.penalty, feedback=report.feedback,
-                    reason=reason)).inserted_primary_key[0]
+                    reason=reason)))
                 if report.questions:
                     conn.execute(results.insert(), [
                         dict(run_id=run_id, question=q.id, score=q.score, max_score=q.max_score,
@@ -234,6 +235,14 @@ class Gradebook:
     def assignments(self) -> Iterator[str]:
         with self.engine.connect() as conn:
             yield from (r[0] for r in conn.execute(sa.select(assignments.c.name).order_by(assignments.c.name)))
+
+
+def _new_id(result: sa.CursorResult[Any]) -> Any:
+    """The primary key of the row a single-row INSERT just wrote."""
+    key = result.inserted_primary_key
+    if key is None:  # typed optional for statements that are not one-row INSERTs
+        raise GradebookError("the database did not return the id of the row just written")
+    return key[0]
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
