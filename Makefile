@@ -28,6 +28,8 @@ test: install
 
 lint: install
 	$(BIN)/ruff check autograder tests benchmarks solutions
+	$(BIN)/ruff format --check autograder tests benchmarks
+	$(BIN)/mypy
 
 bench: install
 	$(BIN)/python benchmarks/bench_grading.py
