@@ -13,10 +13,14 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from autograder.batch import BatchSummary, still_to_grade
+from autograder.errors import SchedulerError
 from autograder.gradebook import Gradebook
 from autograder.models import GradeReport, QuestionResult
 from autograder.prepare import PreparedAssignment
 from autograder.sandbox.pool import UID_BASE
+
+# Dask's own default is 30 s; an unreachable address should be reported well before a TA gives up.
+CONNECT_SECONDS = 10.0
 
 _local = threading.local()
 
@@ -39,7 +43,8 @@ def grade_task(spec_dir: str, spec_hash: str, student: str, filename: str, data:
     if prepared is None:
         prepared = cache[spec_hash] = prepare(load_spec(Path(spec_dir)))
     if prepared.spec.spec_hash != spec_hash:
-        raise RuntimeError(f"worker sees a different {spec_dir}/assignment.yaml than the client; sync the course folder")
+        raise SchedulerError(f"a Dask worker sees a different {spec_dir}/assignment.yaml than the client",
+                             hint="sync the course folder to every worker (same path, same commit), then grade again")
     sub = Submission(student=student, filename=filename, data=data, problem=problem,
                      submitted_at=datetime.fromisoformat(submitted_at) if submitted_at else None)
     return asdict(grade_submission(prepared, sub, _local.sandbox))
@@ -50,26 +55,38 @@ def _report(data: dict[str, Any]) -> GradeReport:
     return GradeReport(questions=questions, **data)
 
 
+def connect(address: str, *, timeout: float = CONNECT_SECONDS) -> Any:
+    """A dask Client for the scheduler at `address`; a SchedulerError when it cannot be reached."""
+    from dask.distributed import Client
+
+    try:
+        return Client(address, timeout=timeout)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise SchedulerError(f"cannot reach the Dask scheduler at {address}: {exc}",
+                             hint="start it with `dask scheduler` (and workers with `dask worker ADDRESS`), "
+                                  "check the address and port, or grade without --scheduler") from None
+
+
 def grade_on_cluster(prepared: PreparedAssignment, subs: Sequence, gradebook: Gradebook, *, address: Any,
                      force: bool = False, on_report: Callable[[GradeReport], None] | None = None,
-                     console: Console | None = None) -> BatchSummary:
+                     console: Console | None = None, timeout: float = CONNECT_SECONDS) -> BatchSummary:
     """Like `grade_batch`, with the grading sent to the Dask scheduler at `address` (or a Client)."""
     from dask.distributed import Client, as_completed
 
     spec = prepared.spec
     summary = BatchSummary()
     todo = still_to_grade(prepared, subs, gradebook, force=force, skipped=summary.skipped)
-    client = address if isinstance(address, Client) else Client(address)
-    by_key = {}
-    futures = []
-    for sub in todo:
-        future = client.submit(grade_task, str(spec.root), spec.spec_hash, sub.student, sub.filename, sub.data,
-                               sub.submitted_at.isoformat() if sub.submitted_at else None, sub.problem,
-                               pure=False, key=f"grade-{spec.name}-{sub.student}-{sub.sha256[:12]}")
-        by_key[future.key] = sub
-        futures.append(future)
+    client = address if isinstance(address, Client) else connect(address, timeout=timeout)
     reason = "regrade (--force)" if force else "graded"
     try:
+        by_key = {}
+        futures = []
+        for sub in todo:
+            future = client.submit(grade_task, str(spec.root), spec.spec_hash, sub.student, sub.filename,
+                                   sub.data, sub.submitted_at.isoformat() if sub.submitted_at else None,
+                                   sub.problem, pure=False, key=f"grade-{spec.name}-{sub.student}-{sub.sha256[:12]}")
+            by_key[future.key] = sub
+            futures.append(future)
         with Progress(TextColumn("[bold]{task.description:<24}"), BarColumn(), MofNCompleteColumn(),
                       TimeRemainingColumn(), console=console or Console(stderr=True), disable=not todo) as progress:
             task = progress.add_task(f"grading {spec.name} on dask", total=len(todo))

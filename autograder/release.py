@@ -6,15 +6,12 @@ import re
 import shutil
 from pathlib import Path
 
+from autograder.errors import ReleaseError
 from autograder.models import AssignmentSpec
 
 BEGIN = "# BEGIN SOLUTION"
 END = "# END SOLUTION"
 ASSIGNMENT = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s*(?::[^=]*)?=(?!=)")
-
-
-class ReleaseError(ValueError):
-    pass
 
 
 def strip_solutions(source: str, filename: str = "<source>") -> str:
@@ -27,7 +24,8 @@ def strip_solutions(source: str, filename: str = "<source>") -> str:
         line = lines[i]
         if line.strip() != BEGIN:
             if line.strip() == END:
-                raise ReleaseError(f"{filename}:{i + 1}: {END} without {BEGIN}")
+                raise ReleaseError(f"{filename}:{i + 1}: {END} without a {BEGIN} before it",
+                                   hint=f"add the missing {BEGIN} above the solution, or delete this line")
             out.append(line)
             i += 1
             continue
@@ -37,11 +35,13 @@ def strip_solutions(source: str, filename: str = "<source>") -> str:
         region: list[str] = []
         while i < len(lines) and lines[i].strip() != END:
             if lines[i].strip() == BEGIN:
-                raise ReleaseError(f"{filename}:{i + 1}: nested {BEGIN}")
+                raise ReleaseError(f"{filename}:{i + 1}: {BEGIN} inside the region opened at line {start + 1}",
+                                   hint=f"close the first region with {END} before opening another")
             region.append(lines[i])
             i += 1
         if i == len(lines):
-            raise ReleaseError(f"{filename}:{start + 1}: {BEGIN} is never closed by {END}")
+            raise ReleaseError(f"{filename}:{start + 1}: {BEGIN} is never closed by {END}",
+                               hint=f"add {END} where the solution ends, at the same indentation")
         i += 1
         names = [m.group(1) for r in region if not r.startswith((" ", "\t")) and (m := ASSIGNMENT.match(r))]
         if indent == "" and names:
@@ -96,7 +96,11 @@ def readme(spec: AssignmentSpec) -> str:
 
 def release(spec: AssignmentSpec, target: Path) -> list[Path]:
     """Write assignments/HW/: the skeleton (.py and .ipynb) and the README. Nothing hidden goes there."""
-    source = (spec.root / spec.student_file).read_text()
+    try:
+        source = (spec.root / spec.student_file).read_text()
+    except OSError as exc:
+        raise ReleaseError(f"{spec.root / spec.student_file}: cannot be read ({exc.strerror})",
+                           hint=f"the reference solution {spec.student_file} belongs beside assignment.yaml") from None
     skeleton = strip_solutions(source, str(spec.root / spec.student_file))
     if target.exists():
         shutil.rmtree(target)
