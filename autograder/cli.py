@@ -1,25 +1,25 @@
-"""The command line: the only place that parses arguments, prints, or exits."""
+"""The command line: maps arguments to the verb functions, prints their results, and exits."""
 
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
+import re
 import sys
-import zipfile
-from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
-from autograder.errors import AutograderError, UsageError
+from autograder import __version__
+from autograder.errors import EXIT_CODES, AutograderError, UsageError
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False)
 
-EPILOG = """examples:
+EXAMPLES = """examples:
   autograder check gaussian_kl gaussian_kl.py          # students: public checks, same sandbox as grading
   autograder submit gaussian_kl gaussian_kl.py --student s01
   autograder grade gaussian_kl submissions/ --jobs 2   # TAs: a whole class into gradebook/gradebook.db
@@ -30,27 +30,65 @@ EPILOG = """examples:
   autograder release --all                             # instructors: solutions/ -> assignments/
   autograder validate gaussian_kl
 """
+EPILOG = EXAMPLES + "\nexit status:\n" + "".join(f"  {code:<4} {meaning}\n" for code, meaning in EXIT_CODES.items())
+SCHEDULER = re.compile(r"^(?:(?:tcp|tls|ucx|ws|wss)://)?(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):\d{1,5}$")
 
 
-def _assignment_names(args) -> list[str]:
-    from autograder.spec import find_assignment
+# ---------------------------------------------------------------- arguments, checked before heavy imports
 
-    if getattr(args, "all", False):
-        names = sorted(p.parent.name for p in Path(args.solutions).glob("*/assignment.yaml"))
-        if not names:
-            raise UsageError(f"no assignments under {args.solutions}/")
-        return names
+
+def _assignment(hw: str, solutions: str) -> Path:
+    """solutions/HW/, or a UsageError naming the known assignments. Read here rather than through the
+    spec loader, which imports the check kinds (and torch): a typo should be reported at once."""
+    from autograder.submission import known_assignments, unknown_assignment
+
+    folder = Path(solutions) / hw
+    if not (folder / "assignment.yaml").is_file():
+        raise unknown_assignment(hw, known_assignments(Path(solutions)),
+                                 f"{folder / 'assignment.yaml'} does not exist")
+    return folder
+
+
+def _assignments(args: argparse.Namespace) -> list[Path]:
+    if args.all:
+        folders = sorted(p.parent for p in Path(args.solutions).glob("*/assignment.yaml"))
+        if not folders:
+            raise UsageError(f"no assignments under {args.solutions}/",
+                             hint="run from the course folder, or give --solutions")
+        return folders
     if not args.hw:
         raise UsageError("name an assignment, or use --all")
-    find_assignment(args.hw, Path(args.solutions))
-    return [args.hw]
+    return [_assignment(args.hw, args.solutions)]
 
 
-def _prepared(name: str, solutions: str):
+def _jobs(text: str) -> int:
+    try:
+        jobs = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if jobs < 0:
+        raise argparse.ArgumentTypeError(f"{jobs} is negative; 0 means one per core")
+    return jobs
+
+
+def _scheduler(text: str) -> str:
+    if not SCHEDULER.match(text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a scheduler address such as tcp://10.0.0.5:8786")
+    return text
+
+
+def _optional_path(text: str | None) -> Path | None:
+    return Path(text) if text else None
+
+
+def _prepared(folder: Path) -> Any:
     from autograder.prepare import prepare
-    from autograder.spec import find_assignment, load_spec
+    from autograder.spec import load_spec
 
-    return prepare(load_spec(find_assignment(name, Path(solutions))))
+    return prepare(load_spec(folder))
+
+
+# ---------------------------------------------------------------- output
 
 
 def _status_style(status: str) -> str:
@@ -58,7 +96,7 @@ def _status_style(status: str) -> str:
             "graded": "green", "not_gradable": "red", "grader_error": "magenta"}.get(status, "")
 
 
-def _print_report(report) -> None:
+def _print_report(report: Any) -> None:
     table = Table(title=f"{report.assignment}: {report.student}", show_lines=True)
     for col in ("question", "points", "status", "feedback"):
         table.add_column(col, overflow="fold")
@@ -70,73 +108,54 @@ def _print_report(report) -> None:
     out.print(f"[bold]{report.status}: {report.score:g}/{report.max_score:g}[/] (sandbox tier: {report.tier or 'none'})")
 
 
-def cmd_check(args) -> int:
-    from autograder.sandbox import Sandbox
+def _describe(change: Any) -> str:
+    if change.kind == "file":
+        return "new file submitted"
+    if change.kind == "spec":
+        return "assignment spec changed"
+    return f"{change.question}: {change.before:g} → {change.after:g}"
 
-    sandbox = Sandbox(light=True)
-    sandbox.spawn()  # warms up while this process imports torch and prepares the reference outputs
 
-    from autograder.grader import grade_submission
-    from autograder.public import FILE, load_public
-    from autograder.submission import Submission
+# ---------------------------------------------------------------- verbs
 
-    if (Path(args.solutions) / args.hw / "assignment.yaml").is_file():
-        prepared = _prepared(args.hw, args.solutions)
-    else:  # a student's machine: the checks that came with the release
-        candidates = [Path(args.path).parent if args.path else Path("."), Path(args.assignments) / args.hw]
-        folder = next((c for c in candidates if (c / FILE).is_file()), None)
-        if folder is None:
-            raise UsageError(f"no checks for {args.hw}: neither {args.solutions}/{args.hw}/ nor {FILE} found",
-                             hint=f"run from the released folder assignments/{args.hw}/ (it holds {FILE})")
-        prepared = load_public(folder)
-    spec = prepared.spec
-    path = Path(args.path) if args.path else next(
-        (p for p in (Path(spec.student_file), Path(f"{spec.module_name}.ipynb")) if p.exists()), None)
-    if path is None or not path.is_file():
-        raise UsageError(f"{args.path or spec.student_file} not found",
-                         hint=f"run from the folder holding {spec.student_file}, or give its path")
-    sub = Submission(student="you", filename=f"{spec.module_name}{path.suffix}", data=path.read_bytes())
-    with sandbox:
-        report = grade_submission(prepared, sub, sandbox, visibility=("public",))
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from autograder.export import as_json
+    from autograder.selfcheck import check
+
+    result = check(args.hw, _optional_path(args.path), solutions=Path(args.solutions),
+                   assignments=Path(args.assignments))
     if args.json:
-        print(json.dumps(report.to_json()))
+        print(json.dumps(as_json(result.report)))
     else:
-        _print_report(report)
+        _print_report(result.report)
         out.print("Only the public checks ran; hidden checks run after you submit. "
-                  f"Next: autograder submit {spec.name} {path} --student YOUR_ID")
+                  f"Next: autograder submit {result.report.assignment} {result.path} --student YOUR_ID")
     return 0
 
 
-def cmd_submit(args) -> int:
-    import hashlib
+def cmd_submit(args: argparse.Namespace) -> int:
+    from autograder.submission import write_submission_zip
 
-    path = Path(args.path or f"{args.hw}.py")
-    if not path.is_file():
-        raise UsageError(f"{path} not found", hint=f"give the path of your {args.hw}.py or {args.hw}.ipynb")
-    if path.suffix not in (".py", ".ipynb"):
-        raise UsageError(f"{path} must be a .py or .ipynb file")
-    data = path.read_bytes()
-    manifest = {"student": args.student, "assignment": args.hw, "file": f"{args.hw}{path.suffix}",
-                "submitted_at": datetime.now(UTC).isoformat(), "sha256": hashlib.sha256(data).hexdigest()}
-    target = Path(args.out) if args.out else Path(f"{args.student}_{args.hw}.zip")
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("manifest.json", json.dumps(manifest, indent=2))
-        archive.writestr(manifest["file"], data)
-    target.write_bytes(buffer.getvalue())
-    out.print(f"wrote {target} (sha256 {manifest['sha256'][:12]}…): upload it to the course site")
+    target = write_submission_zip(args.hw, _optional_path(args.path), args.student, _optional_path(args.out),
+                                  solutions=Path(args.solutions), assignments=Path(args.assignments))
+    out.print(f"wrote {target}: upload it to the course site")
     return 0
 
 
-def cmd_grade(args) -> int:
-    from autograder.batch import default_jobs, grade_batch
-    from autograder.gradebook import Gradebook
+def cmd_grade(args: argparse.Namespace) -> int:
     from autograder.submission import discover
 
-    prepared = _prepared(args.hw, args.solutions)
-    subs = discover(Path(args.submissions), prepared.spec.module_name)
+    folder = _assignment(args.hw, args.solutions)
+    subs = discover(Path(args.submissions), args.hw)
+
+    from autograder.batch import default_jobs, grade_batch
+    from autograder.export import as_json
+    from autograder.gradebook import Gradebook
+
     gradebook = Gradebook(args.gradebook)
-    on_report = (lambda r: print(json.dumps(r.to_json()), flush=True)) if args.json else None
+    prepared = _prepared(folder)
+    on_report = (lambda r: print(json.dumps(as_json(r)), flush=True)) if args.json else None
     if args.scheduler:
         from autograder.distributed import grade_on_cluster
 
@@ -163,19 +182,19 @@ def cmd_grade(args) -> int:
     return 0
 
 
-def cmd_report(args) -> int:
+def cmd_report(args: argparse.Namespace) -> int:
     from autograder.gradebook import Gradebook
     from autograder.report import write_reports
 
-    gradebook = Gradebook(args.gradebook)
-    records = gradebook.latest(args.hw)
+    records = Gradebook(args.gradebook).latest(args.hw)
     if not records:
         raise UsageError(f"the gradebook has no grades for {args.hw}",
                          hint=f"run `autograder grade {args.hw} SUBMISSIONS` first")
     if args.student:
         records = [r for r in records if r.student == args.student]
         if not records:
-            raise UsageError(f"no grades for student {args.student} in {args.hw}")
+            raise UsageError(f"no grades for student {args.student} in {args.hw}",
+                             hint=f"`autograder report {args.hw}` lists the students graded")
     table = Table(title=f"{args.hw}: current grades")
     for col in ("student", "status", "score", "questions"):
         table.add_column(col, overflow="fold")
@@ -189,60 +208,53 @@ def cmd_report(args) -> int:
     return 0
 
 
-def cmd_history(args) -> int:
+def cmd_history(args: argparse.Namespace) -> int:
     from autograder.gradebook import Gradebook
+    from autograder.history import history
 
-    records = Gradebook(args.gradebook).history(args.hw, args.student)
-    if not records:
-        raise UsageError(f"no grading runs for {args.student} in {args.hw}")
-    previous = None
-    for r in records:
+    for entry in history(Gradebook(args.gradebook), args.hw, args.student):
+        r = entry.record
         out.print(f"[bold]run {r.run_id}[/] {r.started_at:%Y-%m-%d %H:%M:%S} {r.reason}: {r.status} "
                   f"{r.score:g}/{r.max_score:g} (file {r.sha256[:10]}, spec {r.spec_hash[:10]}, tier {r.tier})")
-        if previous is not None:
-            changes = []
-            if previous.sha256 != r.sha256:
-                changes.append("new file submitted")
-            if previous.spec_hash != r.spec_hash:
-                changes.append("assignment spec changed")
-            before = {q.id: q.score for q in previous.questions}
-            for q in r.questions:
-                if q.id in before and abs(before[q.id] - q.score) > 1e-9:
-                    changes.append(f"{q.id}: {before[q.id]:g} → {q.score:g}")
-            out.print("   changes: " + ("; ".join(changes) if changes else "none"))
-        previous = r
+        if entry.changes is not None:
+            out.print("   changes: " + ("; ".join(_describe(c) for c in entry.changes) or "none"))
     return 0
 
 
-def cmd_export(args) -> int:
+def cmd_export(args: argparse.Namespace) -> int:
     from autograder.export import export
     from autograder.gradebook import Gradebook
 
-    path = export(Gradebook(args.gradebook), args.hw, args.format, Path(args.out) if args.out else None,
+    path = export(Gradebook(args.gradebook), args.hw, args.format, _optional_path(args.out),
                   solutions=Path(args.solutions))
     out.print(f"wrote {path}")
     return 0
 
 
-def cmd_release(args) -> int:
+def cmd_release(args: argparse.Namespace) -> int:
+    folders = _assignments(args)
+
     from autograder.public import write_public
     from autograder.release import release
 
-    for name in _assignment_names(args):
-        prepared = _prepared(name, args.solutions)
-        target = Path(args.assignments) / name
+    for folder in folders:
+        prepared = _prepared(folder)
+        target = Path(args.assignments) / folder.name
         written = release(prepared.spec, target) + [write_public(prepared, target)]
-        out.print(f"released {name}: " + ", ".join(str(p) for p in written))
+        out.print(f"released {folder.name}: " + ", ".join(str(p) for p in written))
     return 0
 
 
-def cmd_validate(args) -> int:
+def cmd_validate(args: argparse.Namespace) -> int:
+    folders = _assignments(args)
+
     from autograder.batch import default_jobs
     from autograder.validate import validate
 
     failed = 0
-    for name in _assignment_names(args):
-        prepared = _prepared(name, args.solutions)
+    for folder in folders:
+        name = folder.name
+        prepared = _prepared(folder)
         table = Table(title=f"validate {name}")
         for col in ("submission", "expected", "got", "verdict"):
             table.add_column(col, overflow="fold")
@@ -262,74 +274,87 @@ def cmd_validate(args) -> int:
     return 0
 
 
+# ---------------------------------------------------------------- the parser
+
+
 def build_parser() -> argparse.ArgumentParser:
+    from autograder.export import FORMATS
+
     parser = argparse.ArgumentParser(prog="autograder", description="A sandboxed autograder for generative-model homework.",
                                      epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--solutions", default="solutions", help="folder of reference solutions (default: solutions)")
+    parser.add_argument("--version", action="version", version=f"autograder {__version__}")
+    parser.add_argument("--solutions", default="solutions", metavar="DIR", help="folder of reference solutions (default: solutions)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def command(name: str, func, help_text: str, example: str) -> argparse.ArgumentParser:
+    def command(name: str, func: Any, help_text: str, example: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, description=help_text, epilog=f"example:\n  {example}",
                            formatter_class=argparse.RawDescriptionHelpFormatter)
         p.set_defaults(func=func)
         return p
 
+    hw_help = "the assignment's name, e.g. gaussian_kl"
+    gradebook_help = "SQLAlchemy URL or SQLite path (default: gradebook/gradebook.db)"
+    jobs_help = "parallel sandboxes (default 0: one per core)"
+
     p = command("check", cmd_check, "run the public checks on your file, in the grading sandbox",
                 "autograder check gaussian_kl gaussian_kl.py")
-    p.add_argument("hw")
-    p.add_argument("path", nargs="?")
+    p.add_argument("hw", metavar="HW", help=hw_help)
+    p.add_argument("path", metavar="PATH", nargs="?", help="your HW.py or HW.ipynb (default: the one in this folder)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
-    p.add_argument("--assignments", default="assignments", help="where released assignments live")
+    p.add_argument("--assignments", default="assignments", metavar="DIR",
+                   help="where released assignments live (default: assignments)")
 
     p = command("submit", cmd_submit, "make the zip (file + manifest) to upload",
                 "autograder submit gaussian_kl gaussian_kl.py --student s01")
-    p.add_argument("hw")
-    p.add_argument("path", nargs="?")
-    p.add_argument("--student", required=True)
-    p.add_argument("--out", help="zip to write (default: STUDENT_HW.zip)")
+    p.add_argument("hw", metavar="HW", help=hw_help)
+    p.add_argument("path", metavar="PATH", nargs="?", help="your HW.py or HW.ipynb (default: the one in this folder)")
+    p.add_argument("--student", required=True, metavar="ID", help="your student id, as the course site knows it")
+    p.add_argument("--out", metavar="ZIP", help="zip to write (default: STUDENT_HW.zip)")
+    p.add_argument("--assignments", default="assignments", metavar="DIR",
+                   help="where released assignments live, to catch a misspelled name (default: assignments)")
 
     p = command("grade", cmd_grade, "grade a batch of submissions into the gradebook",
                 "autograder grade gaussian_kl demo/gaussian_kl --jobs 2")
-    p.add_argument("hw")
-    p.add_argument("submissions", help="student folders, STUDENT.py/.ipynb/.zip files, an LMS zip, or nbgrader submitted/")
-    p.add_argument("--jobs", type=int, default=0, help="parallel sandboxes (default: number of cores)")
-    p.add_argument("--scheduler", help="a Dask scheduler address, e.g. tcp://10.0.0.5:8786")
-    p.add_argument("--gradebook", help="SQLAlchemy URL or SQLite path (default: gradebook/gradebook.db)")
+    p.add_argument("hw", metavar="HW", help=hw_help)
+    p.add_argument("submissions", metavar="SUBMISSIONS", help="student folders, STUDENT.py/.ipynb/.zip files, an LMS zip, or nbgrader submitted/")
+    p.add_argument("--jobs", type=_jobs, default=0, metavar="N", help=jobs_help)
+    p.add_argument("--scheduler", type=_scheduler, metavar="ADDR", help="a Dask scheduler address, e.g. tcp://10.0.0.5:8786")
+    p.add_argument("--gradebook", metavar="URL", help=gradebook_help)
     p.add_argument("--force", action="store_true", help="regrade even when this file and spec were graded")
     p.add_argument("--json", action="store_true", help="one JSON object per submission on stdout")
 
     p = command("report", cmd_report, "current grades, with HTML feedback per student and a class dashboard",
                 "autograder report gaussian_kl --student s01")
-    p.add_argument("hw")
-    p.add_argument("--student")
-    p.add_argument("--gradebook")
-    p.add_argument("--out", default="gradebook/reports", help="folder for the HTML (default: gradebook/reports)")
+    p.add_argument("hw", metavar="HW", help=hw_help)
+    p.add_argument("--student", metavar="ID", help="only this student's page (default: every student and the dashboard)")
+    p.add_argument("--gradebook", metavar="URL", help=gradebook_help)
+    p.add_argument("--out", default="gradebook/reports", metavar="DIR", help="folder for the HTML (default: gradebook/reports)")
     p.add_argument("--summary", action="store_true", help="print the table only, write no HTML")
 
     p = command("history", cmd_history, "every grading run of a student, with what changed",
                 "autograder history gaussian_kl --student s01")
-    p.add_argument("hw")
-    p.add_argument("--student", required=True)
-    p.add_argument("--gradebook")
+    p.add_argument("hw", metavar="HW", help=hw_help)
+    p.add_argument("--student", required=True, metavar="ID", help="the student id")
+    p.add_argument("--gradebook", metavar="URL", help=gradebook_help)
 
     p = command("export", cmd_export, "grades out to CSV, Canvas, Gradescope, nbgrader or JSON lines",
                 "autograder export gaussian_kl --format canvas")
-    p.add_argument("hw")
-    p.add_argument("--format", required=True, choices=("csv", "canvas", "gradescope", "nbgrader", "json"))
-    p.add_argument("--out", help="file or folder to write (default: under gradebook/exports/)")
-    p.add_argument("--gradebook")
+    p.add_argument("hw", metavar="HW", help=hw_help)
+    p.add_argument("--format", required=True, choices=FORMATS, help="the output format")
+    p.add_argument("--out", metavar="PATH", help="file or folder to write (default: under gradebook/exports/)")
+    p.add_argument("--gradebook", metavar="URL", help=gradebook_help)
 
     p = command("release", cmd_release, "write the student release (skeleton .py/.ipynb, README) to assignments/",
                 "autograder release --all")
-    p.add_argument("hw", nargs="?")
-    p.add_argument("--all", action="store_true")
-    p.add_argument("--assignments", default="assignments")
+    p.add_argument("hw", metavar="HW", nargs="?", help=hw_help + " (or --all)")
+    p.add_argument("--all", action="store_true", help="every assignment under --solutions")
+    p.add_argument("--assignments", default="assignments", metavar="DIR", help="where to write the release (default: assignments)")
 
     p = command("validate", cmd_validate, "prove the grader: reference full marks, skeleton 0, mistakes as declared",
                 "autograder validate gaussian_kl")
-    p.add_argument("hw", nargs="?")
-    p.add_argument("--all", action="store_true")
-    p.add_argument("--jobs", type=int, default=0, help="parallel sandboxes (default: number of cores)")
+    p.add_argument("hw", metavar="HW", nargs="?", help=hw_help + " (or --all)")
+    p.add_argument("--all", action="store_true", help="every assignment under --solutions")
+    p.add_argument("--jobs", type=_jobs, default=0, metavar="N", help=jobs_help)
     return parser
 
 
@@ -337,11 +362,14 @@ def main(argv: list[str] | None = None) -> int:
     # One BLAS/OpenMP thread: reference outputs are then reproducible, and idle threads do not spin.
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(name, "1")
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or argparse's own usage message
+        return 0 if exc.code is None else exc.code if isinstance(exc.code, int) else 2
     try:
         return args.func(args)
     except AutograderError as exc:
-        err.print(exc.format(), markup=False)
+        err.print(exc.format(), markup=False, soft_wrap=True)
         return exc.exit_code
     except KeyboardInterrupt:
         err.print("interrupted: grades written so far are kept; run the same command to resume")

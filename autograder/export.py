@@ -7,15 +7,25 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from autograder.errors import UsageError
 from autograder.gradebook import Gradebook, RunRecord
+from autograder.models import GradeReport
 
+# The one list of formats: `export --format` offers exactly these.
 FORMATS = ("csv", "canvas", "gradescope", "nbgrader", "json")
 
 
-def as_json(record: RunRecord) -> dict:
-    """The same object `grade --json` prints."""
+def check_format(fmt: str) -> None:
+    """A UsageError unless `fmt` is one of FORMATS."""
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown export format {fmt!r}", hint=f"use one of {', '.join(FORMATS)}")
+
+
+def as_json(record: GradeReport | RunRecord) -> dict[str, Any]:
+    """The machine-readable result: what `grade --json` and `check --json` print for a report just made,
+    and `--format json` writes for a stored run."""
     return {"student": record.student, "assignment": record.assignment, "status": record.status,
             "score": round(record.score, 6), "max_score": record.max_score,
             "questions": [{"id": q.id, "score": round(q.score, 6), "max_score": q.max_score,
@@ -39,10 +49,14 @@ def _write_csv(path: Path, header: list[str], rows: list[list]) -> None:
 
 
 def export(gradebook: Gradebook, assignment: str, fmt: str, target: Path | None, *, solutions: Path) -> Path:
+    """The `export` verb: the current grades of `assignment` in format `fmt`; returns what was written."""
+    check_format(fmt)
     records = gradebook.latest(assignment)
     if not records:
+        graded = ", ".join(gradebook.assignments()) or "none yet"
         raise UsageError(f"the gradebook has no grades for {assignment}",
-                         hint=f"run `autograder grade {assignment} SUBMISSIONS` first")
+                         hint=f"run `autograder grade {assignment} SUBMISSIONS` first "
+                              f"(graded assignments: {graded})")
     base = Path("gradebook") / "exports"
     qids = [q.id for q in records[0].questions]
     if fmt == "csv":
@@ -70,8 +84,8 @@ def export(gradebook: Gradebook, assignment: str, fmt: str, target: Path | None,
         path = target or base / "nbgrader_gradebook.db"
         path.parent.mkdir(parents=True, exist_ok=True)
         _to_nbgrader(records, assignment, path)
-    else:
-        raise UsageError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    else:  # FORMATS names a format that has no writer here
+        raise AssertionError(f"export format {fmt!r} has no writer")
     return path
 
 
