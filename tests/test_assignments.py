@@ -14,6 +14,7 @@ from tests.conftest import ROOT
 ASSIGNMENTS = sorted(p.parent.name for p in (ROOT / "solutions").glob("*/assignment.yaml"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("hw", ASSIGNMENTS)
 def test_validate(hw):
     verdicts = validate(prepare(load_spec(ROOT / "solutions" / hw)), jobs=2)
