@@ -9,6 +9,7 @@ import base64
 import io
 import math
 import sys
+import tokenize
 from typing import Any
 
 import numpy as np
@@ -48,7 +49,7 @@ def decode_npy(data: bytes, max_bytes: int = MAX_ARRAY_BYTES) -> np.ndarray:
             shape, fortran, dtype = np.lib.format.read_array_header_2_0(stream)
         else:
             raise TransportError(f"unsupported .npy version {version}")
-    except (ValueError, SyntaxError) as exc:
+    except (ValueError, SyntaxError, tokenize.TokenError) as exc:  # numpy parses the header with tokenize
         raise TransportError(f"malformed .npy header: {exc}") from None
     if dtype.hasobject or dtype.fields is not None or dtype.kind not in ALLOWED_KINDS:
         raise TransportError(f"arrays of dtype {dtype} are not accepted")
@@ -134,7 +135,8 @@ def decode_value(obj: Any, depth: int = 0) -> Any:
         return value
     if kind == "float":
         number = obj.get("v")
-        if not isinstance(number, (int, float)) or isinstance(number, bool):
+        # Exact types, so a bool is refused; spelled out because a type checker cannot narrow `in`.
+        if type(number) is not int and type(number) is not float:
             raise TransportError("malformed float")
         return float(number)
     if kind == "str":

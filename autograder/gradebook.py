@@ -7,7 +7,6 @@ import platform
 import socket
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 
 from autograder.errors import GradebookError
-from autograder.models import GradeReport, QuestionResult
+from autograder.models import GradeReport, QuestionResult, RunRecord
 
 DEFAULT_PATH = Path("gradebook") / "gradebook.db"
 
@@ -74,26 +73,6 @@ results = sa.Table(
     sa.Column("feedback", sa.Text, nullable=False),
     sa.Column("evidence", sa.Text, nullable=False),
 )
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RunRecord:
-    run_id: int
-    student: str
-    assignment: str
-    sha256: str
-    filename: str
-    submitted_at: datetime | None
-    started_at: datetime
-    status: str
-    score: float
-    max_score: float
-    penalty: float
-    feedback: str
-    tier: str
-    spec_hash: str
-    reason: str
-    questions: tuple[QuestionResult, ...]
 
 
 def url_for(value: str | None) -> str:

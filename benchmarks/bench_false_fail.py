@@ -28,8 +28,8 @@ from autograder.checks.metric import (  # noqa: E402
     in_band,
     show_band,
 )
+from autograder.codec import decode_value, encode_value  # noqa: E402
 from autograder.prepare import load_trusted  # noqa: E402
-from autograder.sandbox.transport import decode_value, encode_value  # noqa: E402
 from autograder.spec import load_spec  # noqa: E402
 
 

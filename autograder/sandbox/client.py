@@ -13,9 +13,10 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 
+from autograder.codec import TransportError, decode_value, encode_value
 from autograder.errors import SandboxError
 from autograder.models import Call, CallResult, Limits, RunResult
-from autograder.sandbox.transport import TransportError, decode_value, encode_value, read_frames
+from autograder.sandbox.transport import read_frames
 
 ENV_KEEP = ("PATH", "LANG", "LC_ALL", "TZ", "AUTOGRADER_SANDBOX_TIER")
 SIGNAL_MESSAGES = {

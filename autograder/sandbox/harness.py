@@ -12,7 +12,8 @@ import warnings
 from types import FrameType, ModuleType
 from typing import Any
 
-from autograder.sandbox.transport import decode_value, encode_value, frame
+from autograder.codec import decode_value, encode_value
+from autograder.sandbox.transport import frame
 
 MAX_TRACEBACK = 4000
 
