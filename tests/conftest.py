@@ -34,23 +34,51 @@ def root() -> Path:
 
 CLASS_ASSIGNMENT = "kl_demo"
 GRADED_AT = datetime(2025, 3, 14, 9, 26, tzinfo=UTC)
-SHAPE_MISTAKE = ("scale(): 0/4 checks passed. First problem: case 'a (4, 3) batch': the result has shape "
-                 "(3, 4), expected (4, 3) (transposed?)")
+SHAPE_MISTAKE = (
+    "scale(): 0/4 checks passed. First problem: case 'a (4, 3) batch': the result has shape "
+    "(3, 4), expected (4, 3) (transposed?)"
+)
 
 
-def question(qid: str, score: float, max_score: float, status: str, feedback: str) -> QuestionResult:
-    return QuestionResult(id=qid, score=score, max_score=max_score, status=status, feedback=feedback)
+def question(
+    qid: str, score: float, max_score: float, status: str, feedback: str
+) -> QuestionResult:
+    return QuestionResult(
+        id=qid, score=score, max_score=max_score, status=status, feedback=feedback
+    )
 
 
-def record_grade(gradebook: Gradebook, student: str, status: str, questions: tuple[QuestionResult, ...], *,
-                 sha256: str, feedback: str = "", started_at: datetime = GRADED_AT) -> int:
+def record_grade(
+    gradebook: Gradebook,
+    student: str,
+    status: str,
+    questions: tuple[QuestionResult, ...],
+    *,
+    sha256: str,
+    feedback: str = "",
+    started_at: datetime = GRADED_AT,
+) -> int:
     """Write one graded submission the way batch grading does."""
-    report = GradeReport(student=student, assignment=CLASS_ASSIGNMENT, status=status,
-                         score=sum(q.score for q in questions), max_score=sum(q.max_score for q in questions),
-                         questions=questions, feedback=feedback, sha256=sha256,
-                         tier="plain")
-    return gradebook.record(report, title="KL demo", spec_hash="f" * 64, seeds=(0,), filename="kl_demo.py",
-                            submitted_at=None, started_at=started_at)
+    report = GradeReport(
+        student=student,
+        assignment=CLASS_ASSIGNMENT,
+        status=status,
+        score=sum(q.score for q in questions),
+        max_score=sum(q.max_score for q in questions),
+        questions=questions,
+        feedback=feedback,
+        sha256=sha256,
+        tier="plain",
+    )
+    return gradebook.record(
+        report,
+        title="KL demo",
+        spec_hash="f" * 64,
+        seeds=(0,),
+        filename="kl_demo.py",
+        submitted_at=None,
+        started_at=started_at,
+    )
 
 
 @pytest.fixture()
@@ -61,24 +89,66 @@ def class_gradebook(tmp_path) -> Iterator[Gradebook]:
     dave not gradable. bob and o'brien<3 share the same first line of feedback on 'scale'.
     """
     gradebook = Gradebook(str(tmp_path / "gradebook.db"))
-    record_grade(gradebook, "alice", "graded", (
-        question("square", 2, 2, "passed", "SQUARE: correct"),
-        question("scale", 3, 3, "passed", "scale(): all 4 checks passed")), sha256="a" * 64)
-    record_grade(gradebook, "bob", "graded", (
-        question("square", 0, 2, "failed", "SQUARE is not answered"),
-        question("scale", 0, 3, "failed", "scale() is not implemented yet")), sha256="b" * 64,
-        started_at=datetime(2025, 3, 13, 8, 0, tzinfo=UTC))
-    record_grade(gradebook, "bob", "graded", (
-        question("square", 2, 2, "passed", "SQUARE: correct"),
-        question("scale", 0, 3, "failed", SHAPE_MISTAKE + "\nthe batch is the first dimension")),
-        sha256="c" * 64, feedback="your code wrote to stderr (shown for information; warnings do not cost points):\n"
-                                  "UserWarning: <stderr> & more")
-    record_grade(gradebook, "o'brien<3", "graded", (
-        question("square", 1, 2, "partial", "The cross term 2*mu*sigma is missing. <script>alert('x')</script>"),
-        question("scale", 0, 3, "failed", SHAPE_MISTAKE)), sha256="d" * 64)
+    record_grade(
+        gradebook,
+        "alice",
+        "graded",
+        (
+            question("square", 2, 2, "passed", "SQUARE: correct"),
+            question("scale", 3, 3, "passed", "scale(): all 4 checks passed"),
+        ),
+        sha256="a" * 64,
+    )
+    record_grade(
+        gradebook,
+        "bob",
+        "graded",
+        (
+            question("square", 0, 2, "failed", "SQUARE is not answered"),
+            question("scale", 0, 3, "failed", "scale() is not implemented yet"),
+        ),
+        sha256="b" * 64,
+        started_at=datetime(2025, 3, 13, 8, 0, tzinfo=UTC),
+    )
+    record_grade(
+        gradebook,
+        "bob",
+        "graded",
+        (
+            question("square", 2, 2, "passed", "SQUARE: correct"),
+            question("scale", 0, 3, "failed", SHAPE_MISTAKE + "\nthe batch is the first dimension"),
+        ),
+        sha256="c" * 64,
+        feedback="your code wrote to stderr (shown for information; warnings do not cost points):\n"
+        "UserWarning: <stderr> & more",
+    )
+    record_grade(
+        gradebook,
+        "o'brien<3",
+        "graded",
+        (
+            question(
+                "square",
+                1,
+                2,
+                "partial",
+                "The cross term 2*mu*sigma is missing. <script>alert('x')</script>",
+            ),
+            question("scale", 0, 3, "failed", SHAPE_MISTAKE),
+        ),
+        sha256="d" * 64,
+    )
     reason = "your file could not be imported: SyntaxError at line 3: invalid syntax"
-    record_grade(gradebook, "dave", "not_gradable", (
-        question("square", 0, 2, "error", f"not graded: {reason}"),
-        question("scale", 0, 3, "error", f"not graded: {reason}")), sha256="e" * 64, feedback=reason)
+    record_grade(
+        gradebook,
+        "dave",
+        "not_gradable",
+        (
+            question("square", 0, 2, "error", f"not graded: {reason}"),
+            question("scale", 0, 3, "error", f"not graded: {reason}"),
+        ),
+        sha256="e" * 64,
+        feedback=reason,
+    )
     yield gradebook
     gradebook.close()

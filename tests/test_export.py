@@ -23,7 +23,9 @@ def rows_of(path):
 
 
 def test_csv_has_a_row_per_student_with_the_latest_scores_per_question(class_gradebook, tmp_path):
-    path = export(class_gradebook, CLASS_ASSIGNMENT, "csv", tmp_path / "grades.csv", solutions=SOLUTIONS)
+    path = export(
+        class_gradebook, CLASS_ASSIGNMENT, "csv", tmp_path / "grades.csv", solutions=SOLUTIONS
+    )
     assert path == tmp_path / "grades.csv"
     assert rows_of(path) == [
         ["student", "status", "score", "max_score", "square", "scale"],
@@ -34,16 +36,24 @@ def test_csv_has_a_row_per_student_with_the_latest_scores_per_question(class_gra
     ]
 
 
-def test_canvas_csv_puts_the_score_in_a_column_named_after_the_assignment(class_gradebook, tmp_path):
-    path = export(class_gradebook, CLASS_ASSIGNMENT, "canvas", tmp_path / "canvas.csv", solutions=SOLUTIONS)
+def test_canvas_csv_puts_the_score_in_a_column_named_after_the_assignment(
+    class_gradebook, tmp_path
+):
+    path = export(
+        class_gradebook, CLASS_ASSIGNMENT, "canvas", tmp_path / "canvas.csv", solutions=SOLUTIONS
+    )
     rows = rows_of(path)
     assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "kl_demo (5 pts)"]
-    assert rows[1:] == [["", "", s, s, "", score] for s, score in
-                        (("alice", "5"), ("bob", "2"), ("dave", "0"), ("o'brien<3", "1"))]
+    assert rows[1:] == [
+        ["", "", s, s, "", score]
+        for s, score in (("alice", "5"), ("bob", "2"), ("dave", "0"), ("o'brien<3", "1"))
+    ]
 
 
 def test_json_lines_are_the_latest_records(class_gradebook, tmp_path):
-    path = export(class_gradebook, CLASS_ASSIGNMENT, "json", tmp_path / "grades.jsonl", solutions=SOLUTIONS)
+    path = export(
+        class_gradebook, CLASS_ASSIGNMENT, "json", tmp_path / "grades.jsonl", solutions=SOLUTIONS
+    )
     lines = [json.loads(line) for line in path.read_text().splitlines()]
     assert lines == [as_json(r) for r in class_gradebook.latest(CLASS_ASSIGNMENT)]
     bob = lines[1]
@@ -53,33 +63,73 @@ def test_json_lines_are_the_latest_records(class_gradebook, tmp_path):
 
 
 def test_a_stored_run_exports_as_the_report_that_was_graded(tmp_path):
-    report = GradeReport(student="s01", assignment="tiny", status="graded", score=6.5, max_score=10.0,
-                         questions=(question("square", 1.0, 2.0, "partial", "The cross term is missing."),
-                                    question("scale", 3.0, 3.0, "passed", "scale(): all 4 checks passed"),
-                                    question("fit", 2.5, 3.0, "partial", "fit_mean(): 1/2 metrics"),
-                                    question("concept", 0.0, 2.0, "failed", "Q1: (a) is not correct")),
-                         feedback="", sha256="0" * 64, tier="plain")
+    report = GradeReport(
+        student="s01",
+        assignment="tiny",
+        status="graded",
+        score=6.5,
+        max_score=10.0,
+        questions=(
+            question("square", 1.0, 2.0, "partial", "The cross term is missing."),
+            question("scale", 3.0, 3.0, "passed", "scale(): all 4 checks passed"),
+            question("fit", 2.5, 3.0, "partial", "fit_mean(): 1/2 metrics"),
+            question("concept", 0.0, 2.0, "failed", "Q1: (a) is not correct"),
+        ),
+        feedback="",
+        sha256="0" * 64,
+        tier="plain",
+    )
     gradebook = Gradebook(str(tmp_path / "gb.db"))
-    gradebook.record(report, title="Tiny", spec_hash="1" * 64, seeds=(0,), filename="tiny.py",
-                     submitted_at=None, started_at=datetime.now(UTC))
+    gradebook.record(
+        report,
+        title="Tiny",
+        spec_hash="1" * 64,
+        seeds=(0,),
+        filename="tiny.py",
+        submitted_at=None,
+        started_at=datetime.now(UTC),
+    )
     [record] = gradebook.latest("tiny")
     assert as_json(record) == as_json(report)
     assert as_json(record)["score"] == 6.5
     assert [(q["id"], q["score"], q["status"]) for q in as_json(record)["questions"]] == [
-        ("square", 1.0, "partial"), ("scale", 3.0, "passed"), ("fit", 2.5, "partial"), ("concept", 0.0, "failed")]
+        ("square", 1.0, "partial"),
+        ("scale", 3.0, "passed"),
+        ("fit", 2.5, "partial"),
+        ("concept", 0.0, "failed"),
+    ]
 
 
 def test_gradescope_results_have_a_test_per_question(class_gradebook, tmp_path):
-    folder = export(class_gradebook, CLASS_ASSIGNMENT, "gradescope", tmp_path / "gs", solutions=SOLUTIONS)
-    assert sorted(p.name for p in folder.iterdir()) == ["alice.json", "bob.json", "dave.json", "o'brien<3.json"]
+    folder = export(
+        class_gradebook, CLASS_ASSIGNMENT, "gradescope", tmp_path / "gs", solutions=SOLUTIONS
+    )
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "alice.json",
+        "bob.json",
+        "dave.json",
+        "o'brien<3.json",
+    ]
     results = json.loads((folder / "o'brien<3.json").read_text())
     assert results["score"] == 1
     assert results["output"] == "status: graded"  # no overall feedback: the status stands in
     assert results["tests"] == [
-        {"name": "square", "score": 1, "max_score": 2, "status": "failed",
-         "output": "The cross term 2*mu*sigma is missing. <script>alert('x')</script>", "visibility": "visible"},
-        {"name": "scale", "score": 0, "max_score": 3, "status": "failed",
-         "output": results["tests"][1]["output"], "visibility": "visible"},
+        {
+            "name": "square",
+            "score": 1,
+            "max_score": 2,
+            "status": "failed",
+            "output": "The cross term 2*mu*sigma is missing. <script>alert('x')</script>",
+            "visibility": "visible",
+        },
+        {
+            "name": "scale",
+            "score": 0,
+            "max_score": 3,
+            "status": "failed",
+            "output": results["tests"][1]["output"],
+            "visibility": "visible",
+        },
     ]
     assert results["tests"][1]["output"].startswith("scale(): 0/4 checks passed.")
     alice = json.loads((folder / "alice.json").read_text())
@@ -89,11 +139,16 @@ def test_gradescope_results_have_a_test_per_question(class_gradebook, tmp_path):
 def test_gradescope_output_carries_the_overall_feedback(class_gradebook):
     dave = next(r for r in class_gradebook.latest(CLASS_ASSIGNMENT) if r.student == "dave")
     results = gradescope_results(dave)
-    assert results["output"] == "your file could not be imported: SyntaxError at line 3: invalid syntax"
+    assert (
+        results["output"]
+        == "your file could not be imported: SyntaxError at line 3: invalid syntax"
+    )
     assert sum(t["score"] for t in results["tests"]) == results["score"] == 0
 
 
-def test_nbgrader_export_reads_back_with_nbgrader_and_a_second_export_updates_it(class_gradebook, tmp_path):
+def test_nbgrader_export_reads_back_with_nbgrader_and_a_second_export_updates_it(
+    class_gradebook, tmp_path
+):
     nbgrader_api = pytest.importorskip("nbgrader.api")
     target = tmp_path / "nb.db"
     for _ in range(2):
@@ -106,7 +161,9 @@ def test_nbgrader_export_reads_back_with_nbgrader_and_a_second_export_updates_it
         assert {c.name: c.max_score for c in notebook.grade_cells} == {"square": 2, "scale": 3}
         assert gb.find_submission(CLASS_ASSIGNMENT, "alice").score == 5
         assert gb.find_submission(CLASS_ASSIGNMENT, "bob").score == 2
-        assert gb.find_grade("square", CLASS_ASSIGNMENT, CLASS_ASSIGNMENT, "o'brien<3").auto_score == 1
+        assert (
+            gb.find_grade("square", CLASS_ASSIGNMENT, CLASS_ASSIGNMENT, "o'brien<3").auto_score == 1
+        )
         assert gb.find_grade("scale", CLASS_ASSIGNMENT, CLASS_ASSIGNMENT, "bob").auto_score == 0
 
 

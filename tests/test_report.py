@@ -26,7 +26,10 @@ def test_a_student_page_has_one_plot_a_row_per_question_and_the_totals(class_gra
     [png] = images(page)
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     assert "<title>kl_demo: bob</title>" in page
-    assert "<p><b>graded</b>: 2 / 5 points (file sha256 cccccccccccc, graded 2025-03-14 09:26 UTC)</p>" in page
+    assert (
+        "<p><b>graded</b>: 2 / 5 points (file sha256 cccccccccccc, graded 2025-03-14 09:26 UTC)</p>"
+        in page
+    )
     rows = re.findall(r"<tr><td>(\w+)</td><td>([\d.]+/[\d.]+)</td><td class='(\w+)'>\w+</td>", page)
     assert rows == [("square", "2/2", "passed"), ("scale", "0/3", "failed")]
     assert "the batch is the first dimension" in page  # the whole feedback, not its first line
@@ -58,18 +61,31 @@ def test_common_mistakes_counts_first_lines_of_feedback_that_did_not_pass(class_
     records = class_gradebook.latest(CLASS_ASSIGNMENT)
     mistakes = common_mistakes(records)
     assert mistakes[0] == ("scale", SHAPE_MISTAKE, 2)
-    assert ("square", "The cross term 2*mu*sigma is missing. <script>alert('x')</script>", 1) in mistakes
+    assert (
+        "square",
+        "The cross term 2*mu*sigma is missing. <script>alert('x')</script>",
+        1,
+    ) in mistakes
     assert len(mistakes) == 4  # the shape mistake, the cross term, dave's two "not graded" lines
     assert all(text != "SQUARE: correct" for _, text, _ in mistakes)
-    assert all(text != "scale() is not implemented yet" for _, text, _ in mistakes)  # bob's earlier run
+    assert all(
+        text != "scale() is not implemented yet" for _, text, _ in mistakes
+    )  # bob's earlier run
     assert common_mistakes(records, top=1) == [("scale", SHAPE_MISTAKE, 2)]
 
 
 def test_common_mistakes_keep_160_characters_of_a_long_first_line(class_gradebook):
     long_line = "scale(): " + "the result differs " * 20
-    record_grade(class_gradebook, "erin", "graded", (
-        question("square", 2, 2, "passed", "SQUARE: correct"),
-        question("scale", 0, 3, "failed", long_line + "\nsecond line")), sha256="f" * 64)
+    record_grade(
+        class_gradebook,
+        "erin",
+        "graded",
+        (
+            question("square", 2, 2, "passed", "SQUARE: correct"),
+            question("scale", 0, 3, "failed", long_line + "\nsecond line"),
+        ),
+        sha256="f" * 64,
+    )
     mistakes = common_mistakes(class_gradebook.latest(CLASS_ASSIGNMENT))
     assert ("scale", long_line[:160], 1) in mistakes
 
@@ -96,7 +112,12 @@ def test_write_reports_writes_a_page_per_student_and_the_dashboard(class_gradebo
     folder = write_reports(CLASS_ASSIGNMENT, records, tmp_path / "reports")
     assert folder == tmp_path / "reports" / CLASS_ASSIGNMENT
     assert sorted(p.name for p in folder.iterdir()) == [
-        "alice.html", "bob.html", "dave.html", "index.html", "o'brien<3.html"]
+        "alice.html",
+        "bob.html",
+        "dave.html",
+        "index.html",
+        "o'brien<3.html",
+    ]
     assert "<h1>kl_demo — alice</h1>" in (folder / "alice.html").read_text()
     assert "class dashboard" in (folder / "index.html").read_text()
 

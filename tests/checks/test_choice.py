@@ -7,19 +7,22 @@ import pytest
 from autograder.checks.choice import normalise_choice
 
 
-@pytest.mark.parametrize(("text", "option"), [
-    ("b", "b"),
-    ("B", "b"),
-    ("(B)", "b"),
-    ("b)", "b"),
-    (" b. ", "b"),
-    ("[c]", "c"),
-    ("( a )", "a"),
-    ("(a", "a"),
-    ("c.)", "c"),
-    ("\tD\n", "d"),
-    ("(ii)", "ii"),
-])
+@pytest.mark.parametrize(
+    ("text", "option"),
+    [
+        ("b", "b"),
+        ("B", "b"),
+        ("(B)", "b"),
+        ("b)", "b"),
+        (" b. ", "b"),
+        ("[c]", "c"),
+        ("( a )", "a"),
+        ("(a", "a"),
+        ("c.)", "c"),
+        ("\tD\n", "d"),
+        ("(ii)", "ii"),
+    ],
+)
 def test_brackets_dots_case_and_spaces_are_dropped(text, option):
     assert normalise_choice(text) == option
 

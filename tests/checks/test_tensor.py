@@ -20,8 +20,12 @@ EXPECTED = np.array([[1.0, -2.0, 3.0], [0.5, 4.0, -1.5]])
 
 
 def tensor(values, dtype: str = F64) -> ArrayValue:
-    return ArrayValue(array=np.asarray(values, dtype=np.float64), origin="torch", dtype=dtype,
-                      type_name="torch.Tensor")
+    return ArrayValue(
+        array=np.asarray(values, dtype=np.float64),
+        origin="torch",
+        dtype=dtype,
+        type_name="torch.Tensor",
+    )
 
 
 def compare(got, expected=EXPECTED, dtype: str = F64, **kwargs) -> str | None:
@@ -46,7 +50,9 @@ def test_a_complex_result_is_compared_as_complex():
     got = ArrayValue(array=expected.copy(), origin="torch", dtype="torch.complex128")
     assert compare_array(got, expected, "torch.complex128", **TOL) is None
     wrong = ArrayValue(array=expected.conj(), origin="torch", dtype="torch.complex128")
-    assert "differs from the expected values" in compare_array(wrong, expected, "torch.complex128", **TOL)
+    assert "differs from the expected values" in compare_array(
+        wrong, expected, "torch.complex128", **TOL
+    )
 
 
 # ---------------------------------------------------------------- order of checks
@@ -56,63 +62,93 @@ def test_none_asks_whether_the_return_was_forgotten():
     assert compare(None) == "the result is None: did you forget to return it?"
 
 
-@pytest.mark.parametrize(("got", "message"), [
-    (OpaqueValue(type_name="builtins.function"), "the result is builtins.function, expected a torch.Tensor"),
-    ((tensor(EXPECTED), tensor(EXPECTED)), "the result is a tuple of 2, expected a torch.Tensor"),
-    ("tensor([1., 2.])", "the result is str, expected a torch.Tensor"),
-    (1.5, "the result is float, expected a torch.Tensor"),
-])
+@pytest.mark.parametrize(
+    ("got", "message"),
+    [
+        (
+            OpaqueValue(type_name="builtins.function"),
+            "the result is builtins.function, expected a torch.Tensor",
+        ),
+        (
+            (tensor(EXPECTED), tensor(EXPECTED)),
+            "the result is a tuple of 2, expected a torch.Tensor",
+        ),
+        ("tensor([1., 2.])", "the result is str, expected a torch.Tensor"),
+        (1.5, "the result is float, expected a torch.Tensor"),
+    ],
+)
 def test_a_value_that_is_not_an_array_names_its_type(got, message):
     assert compare(got) == message
 
 
 def test_a_python_number_for_a_scalar_says_to_keep_the_tensor():
     message = compare(2.0, np.array(2.0))
-    assert message == ("the result is a Python float; return a 0-d torch.Tensor "
-                       "(keep it a tensor, no .item())")
+    assert message == (
+        "the result is a Python float; return a 0-d torch.Tensor (keep it a tensor, no .item())"
+    )
     assert compare(2, np.array(2.0)).startswith("the result is a Python int;")
 
 
 def test_a_numpy_array_is_refused_before_its_shape_is_looked_at():
-    got = ArrayValue(array=np.zeros((7,)), origin="numpy", dtype="float64", type_name="numpy.ndarray")
-    assert compare(got) == ("the result is a numpy.ndarray, expected a torch.Tensor "
-                            "(use torch operations throughout)")
+    got = ArrayValue(
+        array=np.zeros((7,)), origin="numpy", dtype="float64", type_name="numpy.ndarray"
+    )
+    assert compare(got) == (
+        "the result is a numpy.ndarray, expected a torch.Tensor (use torch operations throughout)"
+    )
 
 
-@pytest.mark.parametrize(("got", "first"), [
-    # wrong shape, wrong dtype and a NaN: the shape is reported
-    (tensor(np.full((3, 3), np.nan), dtype="torch.float32"), "has shape (3, 3), expected (2, 3)"),
-    # wrong dtype, a NaN and wrong values: the dtype is reported
-    (tensor(np.where(EXPECTED > 0, np.nan, 0.0), dtype="torch.float32"), "has dtype torch.float32"),
-    # a NaN and wrong values: the NaN is reported
-    (tensor(np.where(EXPECTED > 3, np.nan, 0.0)), "contains NaN at index (1, 1)"),
-    # only wrong values
-    (tensor(EXPECTED + 1), "differs from the expected values"),
-])
+@pytest.mark.parametrize(
+    ("got", "first"),
+    [
+        # wrong shape, wrong dtype and a NaN: the shape is reported
+        (
+            tensor(np.full((3, 3), np.nan), dtype="torch.float32"),
+            "has shape (3, 3), expected (2, 3)",
+        ),
+        # wrong dtype, a NaN and wrong values: the dtype is reported
+        (
+            tensor(np.where(EXPECTED > 0, np.nan, 0.0), dtype="torch.float32"),
+            "has dtype torch.float32",
+        ),
+        # a NaN and wrong values: the NaN is reported
+        (tensor(np.where(EXPECTED > 3, np.nan, 0.0)), "contains NaN at index (1, 1)"),
+        # only wrong values
+        (tensor(EXPECTED + 1), "differs from the expected values"),
+    ],
+)
 def test_the_first_problem_in_order_is_the_one_reported(got, first):
     assert first in compare(got)
 
 
 def test_dtype_message_names_both_dtypes_and_the_fix():
     message = compare(tensor(EXPECTED, dtype="torch.float32"))
-    assert message == ("the result has dtype torch.float32, expected torch.float64: keep the dtype of the "
-                       "inputs (do not create tensors with a fixed dtype)")
+    assert message == (
+        "the result has dtype torch.float32, expected torch.float64: keep the dtype of the "
+        "inputs (do not create tensors with a fixed dtype)"
+    )
 
 
 def test_what_names_the_thing_compared():
-    assert compare(None, what="the log-density") == "the log-density is None: did you forget to return it?"
+    assert (
+        compare(None, what="the log-density")
+        == "the log-density is None: did you forget to return it?"
+    )
 
 
 # ---------------------------------------------------------------- shape hints
 
 
-@pytest.mark.parametrize(("shape", "hint"), [
-    ((3, 2), " (transposed?)"),
-    ((2,), " (did you reduce over a dimension that should be kept, e.g. the batch?)"),
-    ((), " (did you reduce over a dimension that should be kept, e.g. the batch?)"),
-    ((2, 3, 1), " (a dimension was not reduced, or broadcasting added one)"),
-    ((2, 4), ""),
-])
+@pytest.mark.parametrize(
+    ("shape", "hint"),
+    [
+        ((3, 2), " (transposed?)"),
+        ((2,), " (did you reduce over a dimension that should be kept, e.g. the batch?)"),
+        ((), " (did you reduce over a dimension that should be kept, e.g. the batch?)"),
+        ((2, 3, 1), " (a dimension was not reduced, or broadcasting added one)"),
+        ((2, 4), ""),
+    ],
+)
 def test_shape_messages_carry_a_hint_matching_the_mistake(shape, hint):
     message = compare(tensor(np.ones(shape)))
     assert message == f"the result has shape {shape}, expected (2, 3)" + hint
@@ -134,7 +170,8 @@ def test_the_finite_property_points_at_numerical_stability():
     got = EXPECTED.copy()
     got[0, 0] = np.inf
     assert compare(tensor(got), properties=("finite",)) == (
-        "the result contains infinity at index (0, 0) on extreme inputs (use a numerically stable formula)")
+        "the result contains infinity at index (0, 0) on extreme inputs (use a numerically stable formula)"
+    )
 
 
 def test_infinity_where_the_reference_is_infinite_passes():
@@ -148,8 +185,11 @@ def test_nan_where_the_reference_is_nan_passes():
     assert compare(tensor(expected.copy()), expected) is None
 
 
-@pytest.mark.xfail(strict=True, reason="the error at a non-finite expected entry is counted as 0, so the "
-                                       "message points at a matching entry")
+@pytest.mark.xfail(
+    strict=True,
+    reason="the error at a non-finite expected entry is counted as 0, so the "
+    "message points at a matching entry",
+)
 def test_a_wrong_sign_of_an_infinite_entry_is_located():
     expected = np.array([1.0, np.inf])
     assert "at index (1,)" in compare(tensor([1.0, -np.inf]), expected)
@@ -163,14 +203,16 @@ def test_the_zero_property_reports_the_largest_value():
     got = zeros.copy()
     got[1, 0] = -2.5e-3
     assert compare(tensor(got), zeros, properties=("zero",)) == (
-        "the result must be 0 for these inputs, got max |value| 0.0025")
+        "the result must be 0 for these inputs, got max |value| 0.0025"
+    )
     assert compare(tensor(zeros + 1e-10), zeros, properties=("zero",)) is None
 
 
 def test_the_nonnegative_property_reports_the_smallest_value():
     expected = np.array([0.0, 1.0, 2.0])
     assert compare(tensor([0.0, -0.25, 2.0]), expected, properties=("nonnegative",)) == (
-        "the result must be non-negative, got -0.25")
+        "the result must be non-negative, got -0.25"
+    )
     # a rounding error below the tolerance is not a negative value
     assert compare(tensor([-1e-12, 1.0, 2.0]), expected, properties=("nonnegative",)) is None
 
@@ -187,8 +229,10 @@ def test_a_value_mismatch_reports_the_worst_entry():
     got = EXPECTED.copy()
     got[1, 1] = 4.5
     message = compare(tensor(got))
-    assert message == ("the result differs from the expected values: max abs error 0.5, relative 0.125 at "
-                       "index (1, 1) (got 4.5, expected 4)")
+    assert message == (
+        "the result differs from the expected values: max abs error 0.5, relative 0.125 at "
+        "index (1, 1) (got 4.5, expected 4)"
+    )
 
 
 def test_a_flipped_sign_is_named():
@@ -201,12 +245,15 @@ def test_a_constant_factor_is_named():
 
 def test_a_transposed_square_matrix_is_named():
     expected = np.array([[1.0, 2.0], [3.0, 5.0]])
-    assert compare(tensor(expected.T), expected).endswith("; it equals the transpose of the expected matrix")
+    assert compare(tensor(expected.T), expected).endswith(
+        "; it equals the transpose of the expected matrix"
+    )
 
 
 def test_a_matching_total_points_at_the_reduction_or_ordering():
     assert compare(tensor(EXPECTED[:, ::-1])).endswith(
-        "; the total matches, so the reduction or the ordering is off")
+        "; the total matches, so the reduction or the ordering is off"
+    )
 
 
 def test_an_unrelated_error_gets_no_hint():
@@ -226,21 +273,27 @@ def test_a_tuple_output_is_compared_element_by_element():
     assert compare_output((tensor([1.0, 2.0]), tensor(0.5)), expected, dtypes, **TOL) is None
     assert compare_output((tensor([1.0, 2.0]), tensor(-0.5)), expected, dtypes, **TOL) == (
         "element 1 of the returned tuple differs from the expected values: max abs error 1, relative 2 at "
-        "index () (got -0.5, expected 0.5); the sign is flipped")
+        "index () (got -0.5, expected 0.5); the sign is flipped"
+    )
 
 
 def test_a_tuple_of_the_wrong_length_or_a_single_tensor_is_refused():
     expected = (np.array([1.0, 2.0]), np.array(0.5))
     dtypes = (F64, F64)
     assert compare_output(tensor([1.0, 2.0]), expected, dtypes, **TOL) == (
-        "expected a tuple of 2 tensors, got torch.Tensor")
+        "expected a tuple of 2 tensors, got torch.Tensor"
+    )
     three = (tensor([1.0, 2.0]), tensor(0.5), tensor(0.5))
-    assert compare_output(three, expected, dtypes, **TOL) == "expected a tuple of 2 tensors, got a tuple of 3"
+    assert (
+        compare_output(three, expected, dtypes, **TOL)
+        == "expected a tuple of 2 tensors, got a tuple of 3"
+    )
 
 
 def test_a_single_output_is_compared_as_one_array_with_its_properties():
-    assert compare_output(tensor([-1.0]), np.array([0.0]), F64, properties=("nonnegative",), **TOL) == (
-        "the result must be non-negative, got -1")
+    assert compare_output(
+        tensor([-1.0]), np.array([0.0]), F64, properties=("nonnegative",), **TOL
+    ) == ("the result must be non-negative, got -1")
 
 
 # ---------------------------------------------------------------- gradients
@@ -261,20 +314,27 @@ def test_a_cut_graph_names_the_argument_and_the_usual_causes():
     gx = np.array([1.0, 2.0])
     assert compare_gradients(grads_result(None), [gx], ["mu"]) == (
         "no gradient flows back to mu: avoid .detach(), .item(), .numpy() and in-place tricks that cut "
-        "the autograd graph")
+        "the autograd graph"
+    )
 
 
 def test_a_wrong_gradient_names_the_argument_it_belongs_to():
     gx, gy = np.array([1.0, 2.0]), np.array([3.0, 4.0])
-    message = compare_gradients(grads_result(tensor(gx), tensor(2 * gy)), [gx, gy], ["x", "log_sigma"])
-    assert message.startswith("the gradient with respect to log_sigma differs from the expected values")
+    message = compare_gradients(
+        grads_result(tensor(gx), tensor(2 * gy)), [gx, gy], ["x", "log_sigma"]
+    )
+    assert message.startswith(
+        "the gradient with respect to log_sigma differs from the expected values"
+    )
     assert message.endswith("; it is off by a constant factor of 2")
 
 
 def test_an_argument_without_a_name_is_numbered():
     g = np.array([1.0])
     result = grads_result(tensor(g), tensor(g), None)
-    assert compare_gradients(result, [g, g, g], ["x"]).startswith("no gradient flows back to argument 3:")
+    assert compare_gradients(result, [g, g, g], ["x"]).startswith(
+        "no gradient flows back to argument 3:"
+    )
 
 
 def test_gradients_that_could_not_be_computed_are_reported():
@@ -299,43 +359,65 @@ def test_a_missing_result_is_an_error():
 
 def test_not_implemented_fails_rather_than_errors():
     assert call_problem(failed("NotImplementedError:  (line 12)"), "scale") == (
-        "failed", "scale() is not implemented yet")
+        "failed",
+        "scale() is not implemented yet",
+    )
 
 
 def test_an_undefined_function_asks_for_the_exact_name():
     assert call_problem(failed("LookupError: scale is not defined"), "scale") == (
-        "error", "scale() is not defined in your file: define it with this exact name")
+        "error",
+        "scale() is not defined in your file: define it with this exact name",
+    )
 
 
 def test_a_timeout_suggests_a_loop_or_slowness():
     assert call_problem(failed("timed out"), "scale") == (
-        "error", "scale() did not finish within its time limit (an infinite loop, or far too slow?)")
+        "error",
+        "scale() did not finish within its time limit (an infinite loop, or far too slow?)",
+    )
 
 
 def test_a_crash_carries_the_error_and_the_students_traceback():
     trace = '  File "tiny.py", line 9, in scale\n    return x / 0\nZeroDivisionError: division by zero\n'
-    status, message = call_problem(failed("ZeroDivisionError: division by zero (line 9)", trace), "scale")
+    status, message = call_problem(
+        failed("ZeroDivisionError: division by zero (line 9)", trace), "scale"
+    )
     assert status == "error"
-    assert message == ("scale() raised an error: ZeroDivisionError: division by zero (line 9)\n"
-                       + trace.strip())
+    assert message == (
+        "scale() raised an error: ZeroDivisionError: division by zero (line 9)\n" + trace.strip()
+    )
 
 
 def test_a_crash_without_a_traceback_is_not_repeated():
-    assert call_problem(failed("ValueError: bad"), "scale") == ("error", "scale() raised an error: ValueError: bad")
+    assert call_problem(failed("ValueError: bad"), "scale") == (
+        "error",
+        "scale() raised an error: ValueError: bad",
+    )
     assert call_problem(failed("ValueError: bad", "ValueError: bad\n"), "scale") == (
-        "error", "scale() raised an error: ValueError: bad")
+        "error",
+        "scale() raised an error: ValueError: bad",
+    )
 
 
 # ---------------------------------------------------------------- describe
 
 
-@pytest.mark.parametrize(("value", "text"), [
-    (tensor([1.0]), "torch.Tensor"),
-    (ArrayValue(array=np.zeros(1), origin="numpy", dtype="float64", type_name="numpy.ndarray"), "numpy.ndarray"),
-    (OpaqueValue(type_name="mymodule.Net"), "mymodule.Net"),
-    ((1, 2, 3), "a tuple of 3"),
-    ({"a": 1}, "dict"),
-    (None, "NoneType"),
-])
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (tensor([1.0]), "torch.Tensor"),
+        (
+            ArrayValue(
+                array=np.zeros(1), origin="numpy", dtype="float64", type_name="numpy.ndarray"
+            ),
+            "numpy.ndarray",
+        ),
+        (OpaqueValue(type_name="mymodule.Net"), "mymodule.Net"),
+        ((1, 2, 3), "a tuple of 3"),
+        ({"a": 1}, "dict"),
+        (None, "NoneType"),
+    ],
+)
 def test_describe_names_what_came_back(value, text):
     assert describe(value) == text
