@@ -30,8 +30,14 @@ EXAMPLES = """examples:
   autograder release --all                             # instructors: solutions/ -> assignments/
   autograder validate gaussian_kl
 """
-EPILOG = EXAMPLES + "\nexit status:\n" + "".join(f"  {code:<4} {meaning}\n" for code, meaning in EXIT_CODES.items())
-SCHEDULER = re.compile(r"^(?:(?:tcp|tls|ucx|ws|wss)://)?(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):\d{1,5}$")
+EPILOG = (
+    EXAMPLES
+    + "\nexit status:\n"
+    + "".join(f"  {code:<4} {meaning}\n" for code, meaning in EXIT_CODES.items())
+)
+SCHEDULER = re.compile(
+    r"^(?:(?:tcp|tls|ucx|ws|wss)://)?(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):\d{1,5}$"
+)
 
 
 # ---------------------------------------------------------------- arguments, checked before heavy imports
@@ -44,8 +50,9 @@ def _assignment(hw: str, solutions: str) -> Path:
 
     folder = Path(solutions) / hw
     if not (folder / "assignment.yaml").is_file():
-        raise unknown_assignment(hw, known_assignments(Path(solutions)),
-                                 f"{folder / 'assignment.yaml'} does not exist")
+        raise unknown_assignment(
+            hw, known_assignments(Path(solutions)), f"{folder / 'assignment.yaml'} does not exist"
+        )
     return folder
 
 
@@ -53,8 +60,10 @@ def _assignments(args: argparse.Namespace) -> list[Path]:
     if args.all:
         folders = sorted(p.parent for p in Path(args.solutions).glob("*/assignment.yaml"))
         if not folders:
-            raise UsageError(f"no assignments under {args.solutions}/",
-                             hint="run from the course folder, or give --solutions")
+            raise UsageError(
+                f"no assignments under {args.solutions}/",
+                hint="run from the course folder, or give --solutions",
+            )
         return folders
     if not args.hw:
         raise UsageError("name an assignment, or use --all")
@@ -73,7 +82,9 @@ def _jobs(text: str) -> int:
 
 def _scheduler(text: str) -> str:
     if not SCHEDULER.match(text):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a scheduler address such as tcp://10.0.0.5:8786")
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a scheduler address such as tcp://10.0.0.5:8786"
+        )
     return text
 
 
@@ -92,8 +103,15 @@ def _prepared(folder: Path) -> Any:
 
 
 def _status_style(status: str) -> str:
-    return {"passed": "green", "partial": "yellow", "failed": "red", "error": "magenta",
-            "graded": "green", "not_gradable": "red", "grader_error": "magenta"}.get(status, "")
+    return {
+        "passed": "green",
+        "partial": "yellow",
+        "failed": "red",
+        "error": "magenta",
+        "graded": "green",
+        "not_gradable": "red",
+        "grader_error": "magenta",
+    }.get(status, "")
 
 
 def _print_report(report: Any) -> None:
@@ -101,11 +119,18 @@ def _print_report(report: Any) -> None:
     for col in ("question", "points", "status", "feedback"):
         table.add_column(col, overflow="fold")
     for q in report.questions:
-        table.add_row(q.id, f"{q.score:g}/{q.max_score:g}", f"[{_status_style(q.status)}]{q.status}[/]", q.feedback)
+        table.add_row(
+            q.id,
+            f"{q.score:g}/{q.max_score:g}",
+            f"[{_status_style(q.status)}]{q.status}[/]",
+            q.feedback,
+        )
     out.print(table)
     if report.feedback:
         out.print(report.feedback)
-    out.print(f"[bold]{report.status}: {report.score:g}/{report.max_score:g}[/] (sandbox tier: {report.tier or 'none'})")
+    out.print(
+        f"[bold]{report.status}: {report.score:g}/{report.max_score:g}[/] (sandbox tier: {report.tier or 'none'})"
+    )
 
 
 def _describe(change: Any) -> str:
@@ -123,22 +148,34 @@ def cmd_check(args: argparse.Namespace) -> int:
     from autograder.export import as_json
     from autograder.selfcheck import check
 
-    result = check(args.hw, _optional_path(args.path), solutions=Path(args.solutions),
-                   assignments=Path(args.assignments))
+    result = check(
+        args.hw,
+        _optional_path(args.path),
+        solutions=Path(args.solutions),
+        assignments=Path(args.assignments),
+    )
     if args.json:
         print(json.dumps(as_json(result.report)))
     else:
         _print_report(result.report)
-        out.print("Only the public checks ran; hidden checks run after you submit. "
-                  f"Next: autograder submit {result.report.assignment} {result.path} --student YOUR_ID")
+        out.print(
+            "Only the public checks ran; hidden checks run after you submit. "
+            f"Next: autograder submit {result.report.assignment} {result.path} --student YOUR_ID"
+        )
     return 0
 
 
 def cmd_submit(args: argparse.Namespace) -> int:
     from autograder.submission import write_submission_zip
 
-    target = write_submission_zip(args.hw, _optional_path(args.path), args.student, _optional_path(args.out),
-                                  solutions=Path(args.solutions), assignments=Path(args.assignments))
+    target = write_submission_zip(
+        args.hw,
+        _optional_path(args.path),
+        args.student,
+        _optional_path(args.out),
+        solutions=Path(args.solutions),
+        assignments=Path(args.assignments),
+    )
     out.print(f"wrote {target}: upload it to the course site")
     return 0
 
@@ -159,11 +196,25 @@ def cmd_grade(args: argparse.Namespace) -> int:
     if args.scheduler:
         from autograder.distributed import grade_on_cluster
 
-        summary = grade_on_cluster(prepared, subs, gradebook, address=args.scheduler, force=args.force,
-                                   on_report=on_report, console=err)
+        summary = grade_on_cluster(
+            prepared,
+            subs,
+            gradebook,
+            address=args.scheduler,
+            force=args.force,
+            on_report=on_report,
+            console=err,
+        )
     else:
-        summary = grade_batch(prepared, subs, gradebook, jobs=args.jobs or default_jobs(), force=args.force,
-                              on_report=on_report, console=err)
+        summary = grade_batch(
+            prepared,
+            subs,
+            gradebook,
+            jobs=args.jobs or default_jobs(),
+            force=args.force,
+            on_report=on_report,
+            console=err,
+        )
     if args.json:
         return 0
     table = Table(title=f"{prepared.spec.title} ({prepared.spec.name})")
@@ -173,11 +224,17 @@ def cmd_grade(args: argparse.Namespace) -> int:
     batch = {s.student for s in subs}
     for record in gradebook.latest(prepared.spec.name):  # graded now or earlier: the current grades
         if record.student in batch:
-            table.add_row(record.student, f"[{_status_style(record.status)}]{record.status}[/]",
-                          f"{record.score:g}/{record.max_score:g}", seconds.get(record.student, "(earlier)"))
+            table.add_row(
+                record.student,
+                f"[{_status_style(record.status)}]{record.status}[/]",
+                f"{record.score:g}/{record.max_score:g}",
+                seconds.get(record.student, "(earlier)"),
+            )
     out.print(table)
     if summary.skipped:
-        out.print(f"skipped {len(summary.skipped)} already graded (same file, same spec; --force regrades)")
+        out.print(
+            f"skipped {len(summary.skipped)} already graded (same file, same spec; --force regrades)"
+        )
     out.print(f"sandbox tier: {summary.tier or 'n/a'}; gradebook: {gradebook.url}")
     return 0
 
@@ -188,13 +245,17 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     records = Gradebook(args.gradebook).latest(args.hw)
     if not records:
-        raise UsageError(f"the gradebook has no grades for {args.hw}",
-                         hint=f"run `autograder grade {args.hw} SUBMISSIONS` first")
+        raise UsageError(
+            f"the gradebook has no grades for {args.hw}",
+            hint=f"run `autograder grade {args.hw} SUBMISSIONS` first",
+        )
     if args.student:
         records = [r for r in records if r.student == args.student]
         if not records:
-            raise UsageError(f"no grades for student {args.student} in {args.hw}",
-                             hint=f"`autograder report {args.hw}` lists the students graded")
+            raise UsageError(
+                f"no grades for student {args.student} in {args.hw}",
+                hint=f"`autograder report {args.hw}` lists the students graded",
+            )
     table = Table(title=f"{args.hw}: current grades")
     for col in ("student", "status", "score", "questions"):
         table.add_column(col, overflow="fold")
@@ -214,8 +275,10 @@ def cmd_history(args: argparse.Namespace) -> int:
 
     for entry in history(Gradebook(args.gradebook), args.hw, args.student):
         r = entry.record
-        out.print(f"[bold]run {r.run_id}[/] {r.started_at:%Y-%m-%d %H:%M:%S} {r.reason}: {r.status} "
-                  f"{r.score:g}/{r.max_score:g} (file {r.sha256[:10]}, spec {r.spec_hash[:10]}, tier {r.tier})")
+        out.print(
+            f"[bold]run {r.run_id}[/] {r.started_at:%Y-%m-%d %H:%M:%S} {r.reason}: {r.status} "
+            f"{r.score:g}/{r.max_score:g} (file {r.sha256[:10]}, spec {r.spec_hash[:10]}, tier {r.tier})"
+        )
         if entry.changes is not None:
             out.print("   changes: " + ("; ".join(_describe(c) for c in entry.changes) or "none"))
     return 0
@@ -225,8 +288,13 @@ def cmd_export(args: argparse.Namespace) -> int:
     from autograder.export import export
     from autograder.gradebook import Gradebook
 
-    path = export(Gradebook(args.gradebook), args.hw, args.format, _optional_path(args.out),
-                  solutions=Path(args.solutions))
+    path = export(
+        Gradebook(args.gradebook),
+        args.hw,
+        args.format,
+        _optional_path(args.out),
+        solutions=Path(args.solutions),
+    )
     out.print(f"wrote {path}")
     return 0
 
@@ -258,18 +326,26 @@ def cmd_validate(args: argparse.Namespace) -> int:
         table = Table(title=f"validate {name}")
         for col in ("submission", "expected", "got", "verdict"):
             table.add_column(col, overflow="fold")
-        verdicts = validate(prepared, jobs=args.jobs or default_jobs(),
-                            progress=lambda v: err.print(f"  {v.name}: {'ok' if v.ok else 'MISMATCH'}"))
+        verdicts = validate(
+            prepared,
+            jobs=args.jobs or default_jobs(),
+            progress=lambda v: err.print(f"  {v.name}: {'ok' if v.ok else 'MISMATCH'}"),
+        )
         for v in verdicts:
-            table.add_row(v.name, f"{v.expected.score:g} ({v.expected.status})",
-                          f"{v.report.score:g} ({v.report.status})",
-                          "[green]ok[/]" if v.ok else "[red]" + "; ".join(v.problems) + "[/]")
+            table.add_row(
+                v.name,
+                f"{v.expected.score:g} ({v.expected.status})",
+                f"{v.report.score:g} ({v.report.status})",
+                "[green]ok[/]" if v.ok else "[red]" + "; ".join(v.problems) + "[/]",
+            )
         out.print(table)
         bad = [v for v in verdicts if not v.ok]
         failed += len(bad)
         out.print(f"{name}: {len(verdicts) - len(bad)}/{len(verdicts)} as declared")
     if failed:
-        out.print(f"[red]{failed} submission(s) not graded as declared[/]: fix the spec, the checks or the headers")
+        out.print(
+            f"[red]{failed} submission(s) not graded as declared[/]: fix the spec, the checks or the headers"
+        )
         return 1
     return 0
 
@@ -280,15 +356,29 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     from autograder.export import FORMATS
 
-    parser = argparse.ArgumentParser(prog="autograder", description="A sandboxed autograder for generative-model homework.",
-                                     epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="autograder",
+        description="A sandboxed autograder for generative-model homework.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--version", action="version", version=f"autograder {__version__}")
-    parser.add_argument("--solutions", default="solutions", metavar="DIR", help="folder of reference solutions (default: solutions)")
+    parser.add_argument(
+        "--solutions",
+        default="solutions",
+        metavar="DIR",
+        help="folder of reference solutions (default: solutions)",
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(name: str, func: Any, help_text: str, example: str) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help_text, description=help_text, epilog=f"example:\n  {example}",
-                           formatter_class=argparse.RawDescriptionHelpFormatter)
+        p = sub.add_parser(
+            name,
+            help=help_text,
+            description=help_text,
+            epilog=f"example:\n  {example}",
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
         p.set_defaults(func=func)
         return p
 
@@ -296,62 +386,144 @@ def build_parser() -> argparse.ArgumentParser:
     gradebook_help = "SQLAlchemy URL or SQLite path (default: gradebook/gradebook.db)"
     jobs_help = "parallel sandboxes (default 0: one per core)"
 
-    p = command("check", cmd_check, "run the public checks on your file, in the grading sandbox",
-                "autograder check gaussian_kl gaussian_kl.py")
+    p = command(
+        "check",
+        cmd_check,
+        "run the public checks on your file, in the grading sandbox",
+        "autograder check gaussian_kl gaussian_kl.py",
+    )
     p.add_argument("hw", metavar="HW", help=hw_help)
-    p.add_argument("path", metavar="PATH", nargs="?", help="your HW.py or HW.ipynb (default: the one in this folder)")
+    p.add_argument(
+        "path",
+        metavar="PATH",
+        nargs="?",
+        help="your HW.py or HW.ipynb (default: the one in this folder)",
+    )
     p.add_argument("--json", action="store_true", help="print the result as JSON")
-    p.add_argument("--assignments", default="assignments", metavar="DIR",
-                   help="where released assignments live (default: assignments)")
+    p.add_argument(
+        "--assignments",
+        default="assignments",
+        metavar="DIR",
+        help="where released assignments live (default: assignments)",
+    )
 
-    p = command("submit", cmd_submit, "make the zip (file + manifest) to upload",
-                "autograder submit gaussian_kl gaussian_kl.py --student s01")
+    p = command(
+        "submit",
+        cmd_submit,
+        "make the zip (file + manifest) to upload",
+        "autograder submit gaussian_kl gaussian_kl.py --student s01",
+    )
     p.add_argument("hw", metavar="HW", help=hw_help)
-    p.add_argument("path", metavar="PATH", nargs="?", help="your HW.py or HW.ipynb (default: the one in this folder)")
-    p.add_argument("--student", required=True, metavar="ID", help="your student id, as the course site knows it")
+    p.add_argument(
+        "path",
+        metavar="PATH",
+        nargs="?",
+        help="your HW.py or HW.ipynb (default: the one in this folder)",
+    )
+    p.add_argument(
+        "--student",
+        required=True,
+        metavar="ID",
+        help="your student id, as the course site knows it",
+    )
     p.add_argument("--out", metavar="ZIP", help="zip to write (default: STUDENT_HW.zip)")
-    p.add_argument("--assignments", default="assignments", metavar="DIR",
-                   help="where released assignments live, to catch a misspelled name (default: assignments)")
+    p.add_argument(
+        "--assignments",
+        default="assignments",
+        metavar="DIR",
+        help="where released assignments live, to catch a misspelled name (default: assignments)",
+    )
 
-    p = command("grade", cmd_grade, "grade a batch of submissions into the gradebook",
-                "autograder grade gaussian_kl demo/gaussian_kl --jobs 2")
+    p = command(
+        "grade",
+        cmd_grade,
+        "grade a batch of submissions into the gradebook",
+        "autograder grade gaussian_kl demo/gaussian_kl --jobs 2",
+    )
     p.add_argument("hw", metavar="HW", help=hw_help)
-    p.add_argument("submissions", metavar="SUBMISSIONS", help="student folders, STUDENT.py/.ipynb/.zip files, an LMS zip, or nbgrader submitted/")
+    p.add_argument(
+        "submissions",
+        metavar="SUBMISSIONS",
+        help="student folders, STUDENT.py/.ipynb/.zip files, an LMS zip, or nbgrader submitted/",
+    )
     p.add_argument("--jobs", type=_jobs, default=0, metavar="N", help=jobs_help)
-    p.add_argument("--scheduler", type=_scheduler, metavar="ADDR", help="a Dask scheduler address, e.g. tcp://10.0.0.5:8786")
+    p.add_argument(
+        "--scheduler",
+        type=_scheduler,
+        metavar="ADDR",
+        help="a Dask scheduler address, e.g. tcp://10.0.0.5:8786",
+    )
     p.add_argument("--gradebook", metavar="URL", help=gradebook_help)
-    p.add_argument("--force", action="store_true", help="regrade even when this file and spec were graded")
+    p.add_argument(
+        "--force", action="store_true", help="regrade even when this file and spec were graded"
+    )
     p.add_argument("--json", action="store_true", help="one JSON object per submission on stdout")
 
-    p = command("report", cmd_report, "current grades, with HTML feedback per student and a class dashboard",
-                "autograder report gaussian_kl --student s01")
+    p = command(
+        "report",
+        cmd_report,
+        "current grades, with HTML feedback per student and a class dashboard",
+        "autograder report gaussian_kl --student s01",
+    )
     p.add_argument("hw", metavar="HW", help=hw_help)
-    p.add_argument("--student", metavar="ID", help="only this student's page (default: every student and the dashboard)")
+    p.add_argument(
+        "--student",
+        metavar="ID",
+        help="only this student's page (default: every student and the dashboard)",
+    )
     p.add_argument("--gradebook", metavar="URL", help=gradebook_help)
-    p.add_argument("--out", default="gradebook/reports", metavar="DIR", help="folder for the HTML (default: gradebook/reports)")
+    p.add_argument(
+        "--out",
+        default="gradebook/reports",
+        metavar="DIR",
+        help="folder for the HTML (default: gradebook/reports)",
+    )
     p.add_argument("--summary", action="store_true", help="print the table only, write no HTML")
 
-    p = command("history", cmd_history, "every grading run of a student, with what changed",
-                "autograder history gaussian_kl --student s01")
+    p = command(
+        "history",
+        cmd_history,
+        "every grading run of a student, with what changed",
+        "autograder history gaussian_kl --student s01",
+    )
     p.add_argument("hw", metavar="HW", help=hw_help)
     p.add_argument("--student", required=True, metavar="ID", help="the student id")
     p.add_argument("--gradebook", metavar="URL", help=gradebook_help)
 
-    p = command("export", cmd_export, "grades out to CSV, Canvas, Gradescope, nbgrader or JSON lines",
-                "autograder export gaussian_kl --format canvas")
+    p = command(
+        "export",
+        cmd_export,
+        "grades out to CSV, Canvas, Gradescope, nbgrader or JSON lines",
+        "autograder export gaussian_kl --format canvas",
+    )
     p.add_argument("hw", metavar="HW", help=hw_help)
     p.add_argument("--format", required=True, choices=FORMATS, help="the output format")
-    p.add_argument("--out", metavar="PATH", help="file or folder to write (default: under gradebook/exports/)")
+    p.add_argument(
+        "--out", metavar="PATH", help="file or folder to write (default: under gradebook/exports/)"
+    )
     p.add_argument("--gradebook", metavar="URL", help=gradebook_help)
 
-    p = command("release", cmd_release, "write the student release (skeleton .py/.ipynb, README) to assignments/",
-                "autograder release --all")
+    p = command(
+        "release",
+        cmd_release,
+        "write the student release (skeleton .py/.ipynb, README) to assignments/",
+        "autograder release --all",
+    )
     p.add_argument("hw", metavar="HW", nargs="?", help=hw_help + " (or --all)")
     p.add_argument("--all", action="store_true", help="every assignment under --solutions")
-    p.add_argument("--assignments", default="assignments", metavar="DIR", help="where to write the release (default: assignments)")
+    p.add_argument(
+        "--assignments",
+        default="assignments",
+        metavar="DIR",
+        help="where to write the release (default: assignments)",
+    )
 
-    p = command("validate", cmd_validate, "prove the grader: reference full marks, skeleton 0, mistakes as declared",
-                "autograder validate gaussian_kl")
+    p = command(
+        "validate",
+        cmd_validate,
+        "prove the grader: reference full marks, skeleton 0, mistakes as declared",
+        "autograder validate gaussian_kl",
+    )
     p.add_argument("hw", metavar="HW", nargs="?", help=hw_help + " (or --all)")
     p.add_argument("--all", action="store_true", help="every assignment under --solutions")
     p.add_argument("--jobs", type=_jobs, default=0, metavar="N", help=jobs_help)

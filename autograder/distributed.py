@@ -25,8 +25,15 @@ CONNECT_SECONDS = 10.0
 _local = threading.local()
 
 
-def grade_task(spec_dir: str, spec_hash: str, student: str, filename: str, data: bytes | None,
-               submitted_at: str | None, problem: str) -> dict[str, Any]:
+def grade_task(
+    spec_dir: str,
+    spec_hash: str,
+    student: str,
+    filename: str,
+    data: bytes | None,
+    submitted_at: str | None,
+    problem: str,
+) -> dict[str, Any]:
     """Runs on a worker: bytes in, report data out. Each worker thread keeps one warm sandbox and
     prepares each assignment once."""
     from autograder.grader import grade_submission
@@ -43,10 +50,17 @@ def grade_task(spec_dir: str, spec_hash: str, student: str, filename: str, data:
     if prepared is None:
         prepared = cache[spec_hash] = prepare(load_spec(Path(spec_dir)))
     if prepared.spec.spec_hash != spec_hash:
-        raise SchedulerError(f"a Dask worker sees a different {spec_dir}/assignment.yaml than the client",
-                             hint="sync the course folder to every worker (same path, same commit), then grade again")
-    sub = Submission(student=student, filename=filename, data=data, problem=problem,
-                     submitted_at=datetime.fromisoformat(submitted_at) if submitted_at else None)
+        raise SchedulerError(
+            f"a Dask worker sees a different {spec_dir}/assignment.yaml than the client",
+            hint="sync the course folder to every worker (same path, same commit), then grade again",
+        )
+    sub = Submission(
+        student=student,
+        filename=filename,
+        data=data,
+        problem=problem,
+        submitted_at=datetime.fromisoformat(submitted_at) if submitted_at else None,
+    )
     return asdict(grade_submission(prepared, sub, _local.sandbox))
 
 
@@ -62,14 +76,24 @@ def connect(address: str, *, timeout: float = CONNECT_SECONDS) -> Any:
     try:
         return Client(address, timeout=timeout)
     except (OSError, TimeoutError, ValueError) as exc:
-        raise SchedulerError(f"cannot reach the Dask scheduler at {address}: {exc}",
-                             hint="start it with `dask scheduler` (and workers with `dask worker ADDRESS`), "
-                                  "check the address and port, or grade without --scheduler") from None
+        raise SchedulerError(
+            f"cannot reach the Dask scheduler at {address}: {exc}",
+            hint="start it with `dask scheduler` (and workers with `dask worker ADDRESS`), "
+            "check the address and port, or grade without --scheduler",
+        ) from None
 
 
-def grade_on_cluster(prepared: PreparedAssignment, subs: Sequence, gradebook: Gradebook, *, address: Any,
-                     force: bool = False, on_report: Callable[[GradeReport], None] | None = None,
-                     console: Console | None = None, timeout: float = CONNECT_SECONDS) -> BatchSummary:
+def grade_on_cluster(
+    prepared: PreparedAssignment,
+    subs: Sequence,
+    gradebook: Gradebook,
+    *,
+    address: Any,
+    force: bool = False,
+    on_report: Callable[[GradeReport], None] | None = None,
+    console: Console | None = None,
+    timeout: float = CONNECT_SECONDS,
+) -> BatchSummary:
     """Like `grade_batch`, with the grading sent to the Dask scheduler at `address` (or a Client)."""
     from dask.distributed import Client, as_completed
 
@@ -82,20 +106,42 @@ def grade_on_cluster(prepared: PreparedAssignment, subs: Sequence, gradebook: Gr
         by_key = {}
         futures = []
         for sub in todo:
-            future = client.submit(grade_task, str(spec.root), spec.spec_hash, sub.student, sub.filename,
-                                   sub.data, sub.submitted_at.isoformat() if sub.submitted_at else None,
-                                   sub.problem, pure=False, key=f"grade-{spec.name}-{sub.student}-{sub.sha256[:12]}")
+            future = client.submit(
+                grade_task,
+                str(spec.root),
+                spec.spec_hash,
+                sub.student,
+                sub.filename,
+                sub.data,
+                sub.submitted_at.isoformat() if sub.submitted_at else None,
+                sub.problem,
+                pure=False,
+                key=f"grade-{spec.name}-{sub.student}-{sub.sha256[:12]}",
+            )
             by_key[future.key] = sub
             futures.append(future)
-        with Progress(TextColumn("[bold]{task.description:<24}"), BarColumn(), MofNCompleteColumn(),
-                      TimeRemainingColumn(), console=console or Console(stderr=True), disable=not todo) as progress:
+        with Progress(
+            TextColumn("[bold]{task.description:<24}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=console or Console(stderr=True),
+            disable=not todo,
+        ) as progress:
             task = progress.add_task(f"grading {spec.name} on dask", total=len(todo))
             for future in as_completed(futures):
                 sub = by_key[future.key]
                 report = _report(future.result())
-                gradebook.record(report, title=spec.title, spec_hash=spec.spec_hash, seeds=spec.seeds,
-                                 filename=sub.filename, submitted_at=sub.submitted_at,
-                                 started_at=datetime.now(UTC), reason=reason)
+                gradebook.record(
+                    report,
+                    title=spec.title,
+                    spec_hash=spec.spec_hash,
+                    seeds=spec.seeds,
+                    filename=sub.filename,
+                    submitted_at=sub.submitted_at,
+                    started_at=datetime.now(UTC),
+                    reason=reason,
+                )
                 summary.graded.append(report)
                 summary.tier = report.tier or summary.tier
                 if on_report is not None:

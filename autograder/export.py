@@ -26,19 +26,43 @@ def check_format(fmt: str) -> None:
 def as_json(record: GradeReport | RunRecord) -> dict[str, Any]:
     """The machine-readable result: what `grade --json` and `check --json` print for a report just made,
     and `--format json` writes for a stored run."""
-    return {"student": record.student, "assignment": record.assignment, "status": record.status,
-            "score": round(record.score, 6), "max_score": record.max_score,
-            "questions": [{"id": q.id, "score": round(q.score, 6), "max_score": q.max_score,
-                           "status": q.status, "feedback": q.feedback} for q in record.questions],
-            "feedback": record.feedback}
+    return {
+        "student": record.student,
+        "assignment": record.assignment,
+        "status": record.status,
+        "score": round(record.score, 6),
+        "max_score": record.max_score,
+        "questions": [
+            {
+                "id": q.id,
+                "score": round(q.score, 6),
+                "max_score": q.max_score,
+                "status": q.status,
+                "feedback": q.feedback,
+            }
+            for q in record.questions
+        ],
+        "feedback": record.feedback,
+    }
 
 
 def gradescope_results(record: RunRecord) -> dict:
     """Gradescope's results.json for one student."""
-    return {"score": round(record.score, 6), "output": record.feedback or f"status: {record.status}",
-            "tests": [{"name": q.id, "score": round(q.score, 6), "max_score": q.max_score,
-                       "status": "passed" if q.status == "passed" else "failed",
-                       "output": q.feedback, "visibility": "visible"} for q in record.questions]}
+    return {
+        "score": round(record.score, 6),
+        "output": record.feedback or f"status: {record.status}",
+        "tests": [
+            {
+                "name": q.id,
+                "score": round(q.score, 6),
+                "max_score": q.max_score,
+                "status": "passed" if q.status == "passed" else "failed",
+                "output": q.feedback,
+                "visibility": "visible",
+            }
+            for q in record.questions
+        ],
+    }
 
 
 def _write_csv(path: Path, header: list[str], rows: list[list]) -> None:
@@ -48,29 +72,47 @@ def _write_csv(path: Path, header: list[str], rows: list[list]) -> None:
         writer.writerows(rows)
 
 
-def export(gradebook: Gradebook, assignment: str, fmt: str, target: Path | None, *, solutions: Path) -> Path:
+def export(
+    gradebook: Gradebook, assignment: str, fmt: str, target: Path | None, *, solutions: Path
+) -> Path:
     """The `export` verb: the current grades of `assignment` in format `fmt`; returns what was written."""
     check_format(fmt)
     records = gradebook.latest(assignment)
     if not records:
         graded = ", ".join(gradebook.assignments()) or "none yet"
-        raise UsageError(f"the gradebook has no grades for {assignment}",
-                         hint=f"run `autograder grade {assignment} SUBMISSIONS` first "
-                              f"(graded assignments: {graded})")
+        raise UsageError(
+            f"the gradebook has no grades for {assignment}",
+            hint=f"run `autograder grade {assignment} SUBMISSIONS` first "
+            f"(graded assignments: {graded})",
+        )
     base = Path("gradebook") / "exports"
     qids = [q.id for q in records[0].questions]
     if fmt == "csv":
         path = target or base / f"{assignment}.csv"
         path.parent.mkdir(parents=True, exist_ok=True)
-        _write_csv(path, ["student", "status", "score", "max_score", *qids],
-                   [[r.student, r.status, f"{r.score:g}", f"{r.max_score:g}",
-                     *(f"{q.score:g}" for q in r.questions)] for r in records])
+        _write_csv(
+            path,
+            ["student", "status", "score", "max_score", *qids],
+            [
+                [
+                    r.student,
+                    r.status,
+                    f"{r.score:g}",
+                    f"{r.max_score:g}",
+                    *(f"{q.score:g}" for q in r.questions),
+                ]
+                for r in records
+            ],
+        )
     elif fmt == "canvas":
         path = target or base / f"{assignment}_canvas.csv"
         path.parent.mkdir(parents=True, exist_ok=True)
         column = f"{assignment} ({records[0].max_score:g} pts)"
-        _write_csv(path, ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", column],
-                   [["", "", r.student, r.student, "", f"{r.score:g}"] for r in records])
+        _write_csv(
+            path,
+            ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", column],
+            [["", "", r.student, r.student, "", f"{r.score:g}"] for r in records],
+        )
     elif fmt == "json":
         path = target or base / f"{assignment}.jsonl"
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -94,7 +136,9 @@ def _to_nbgrader(records: list[RunRecord], assignment: str, path: Path) -> None:
     try:
         from nbgrader.api import Gradebook as NbGradebook
     except ImportError:
-        raise UsageError("the nbgrader export needs nbgrader", hint="pip install 'autograder[nbgrader]'") from None
+        raise UsageError(
+            "the nbgrader export needs nbgrader", hint="pip install 'autograder[nbgrader]'"
+        ) from None
     url = path if "://" in str(path) else f"sqlite:///{path}"
     # nbgrader creates its schema by running `alembic`, installed beside this interpreter.
     scripts = os.path.dirname(sys.executable)
@@ -104,7 +148,9 @@ def _to_nbgrader(records: list[RunRecord], assignment: str, path: Path) -> None:
         gb.update_or_create_assignment(assignment)
         gb.update_or_create_notebook(assignment, assignment)
         for q in records[0].questions:
-            gb.update_or_create_grade_cell(q.id, assignment, assignment, max_score=q.max_score, cell_type="code")
+            gb.update_or_create_grade_cell(
+                q.id, assignment, assignment, max_score=q.max_score, cell_type="code"
+            )
         for r in records:
             gb.update_or_create_student(r.student)
             try:

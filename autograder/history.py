@@ -49,8 +49,10 @@ def history(gradebook: Gradebook, assignment: str, student: str) -> list[Entry]:
     """The `history` verb: every run of `student` on `assignment`, oldest first, with its changes."""
     records = gradebook.history(assignment, student)
     if not records:
-        raise UsageError(f"no grading runs for {student} in {assignment}",
-                         hint=f"check the student id, or run `autograder grade {assignment} SUBMISSIONS` first")
+        raise UsageError(
+            f"no grading runs for {student} in {assignment}",
+            hint=f"check the student id, or run `autograder grade {assignment} SUBMISSIONS` first",
+        )
     entries = [Entry(record=records[0], changes=None)]
     for previous, current in zip(records, records[1:]):
         entries.append(Entry(record=current, changes=tuple(changes(previous, current))))

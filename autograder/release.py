@@ -61,7 +61,7 @@ def to_notebook(source: str) -> str:
         if top and blocks[-1] and not blocks[-1][-1].strip() and any(x.strip() for x in blocks[-1]):
             blocks.append([])
         blocks[-1].append(line)
-    cells = []
+    cells: list[nbformat.NotebookNode] = []
     for block in blocks:
         text = "\n".join(block).strip("\n")
         if text:

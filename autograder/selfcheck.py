@@ -24,13 +24,17 @@ def student_file(hw: str, path: Path | None) -> Path:
     if path is None:
         found = next((p for p in (Path(f"{hw}.py"), Path(f"{hw}.ipynb")) if p.is_file()), None)
         if found is None:
-            raise UsageError(f"{hw}.py not found here",
-                             hint=f"run from the folder holding {hw}.py (or {hw}.ipynb), or give its path")
+            raise UsageError(
+                f"{hw}.py not found here",
+                hint=f"run from the folder holding {hw}.py (or {hw}.ipynb), or give its path",
+            )
         return found
     if not path.is_file():
         raise UsageError(f"{path} not found", hint=f"give the path of your {hw}.py or {hw}.ipynb")
     if path.suffix not in (".py", ".ipynb"):
-        raise UsageError(f"{path} must be a .py or .ipynb file", hint=f"check your {hw}.py or {hw}.ipynb")
+        raise UsageError(
+            f"{path} must be a .py or .ipynb file", hint=f"check your {hw}.py or {hw}.ipynb"
+        )
     return path
 
 
@@ -42,12 +46,19 @@ def bundle_folder(hw: str, file: Path, *, assignments: Path) -> Path:
     for folder in (file.parent, assignments / hw):
         if (folder / FILE).is_file():
             return folder
-    raise UsageError(f"no checks for {hw}: neither solutions/{hw}/ nor {FILE} was found",
-                     hint=f"run from the released folder assignments/{hw}/ (it holds {FILE})")
+    raise UsageError(
+        f"no checks for {hw}: neither solutions/{hw}/ nor {FILE} was found",
+        hint=f"run from the released folder assignments/{hw}/ (it holds {FILE})",
+    )
 
 
-def check(hw: str, path: Path | None = None, *, solutions: Path = Path("solutions"),
-          assignments: Path = Path("assignments")) -> SelfCheck:
+def check(
+    hw: str,
+    path: Path | None = None,
+    *,
+    solutions: Path = Path("solutions"),
+    assignments: Path = Path("assignments"),
+) -> SelfCheck:
     """Run the public checks of `hw` on the student's file. With the course's solutions/HW/ at hand the
     checks come from the reference; on a student's machine, from the release's public checks."""
     trusted = (solutions / hw / "assignment.yaml").is_file()
@@ -70,8 +81,14 @@ def check(hw: str, path: Path | None = None, *, solutions: Path = Path("solution
             folder = bundle_folder(hw, file, assignments=assignments)
             prepared = load_public(folder)
             if prepared.spec.name != hw:
-                raise UsageError(f"{folder / FILE} holds the checks of {prepared.spec.name}, not {hw}",
-                                 hint=f"run `autograder check {prepared.spec.name}`, or give the path of your {hw}.py")
-        sub = Submission(student="you", filename=f"{prepared.spec.module_name}{file.suffix}", data=file.read_bytes())
+                raise UsageError(
+                    f"{folder / FILE} holds the checks of {prepared.spec.name}, not {hw}",
+                    hint=f"run `autograder check {prepared.spec.name}`, or give the path of your {hw}.py",
+                )
+        sub = Submission(
+            student="you",
+            filename=f"{prepared.spec.module_name}{file.suffix}",
+            data=file.read_bytes(),
+        )
         report = grade_submission(prepared, sub, sandbox, visibility=("public",))
     return SelfCheck(report=report, path=file)

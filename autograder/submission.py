@@ -44,8 +44,10 @@ def notebook_to_source(data: bytes) -> str:
     for cell in notebook.cells:
         if cell.get("cell_type") != "code":
             continue
-        lines = [f"# {line}" if line.lstrip().startswith(("%", "!")) else line
-                 for line in str(cell.get("source", "")).splitlines()]
+        lines = [
+            f"# {line}" if line.lstrip().startswith(("%", "!")) else line
+            for line in str(cell.get("source", "")).splitlines()
+        ]
         chunks.append("\n".join(lines))
     return "\n\n".join(chunks) + "\n"
 
@@ -55,13 +57,18 @@ def source_of(sub: Submission, module_file: str) -> tuple[bytes | None, str]:
     if sub.data is None:
         return None, sub.problem or f"no {module_file} (or notebook) was found in the submission"
     if len(sub.data) > MAX_FILE_BYTES:
-        return None, f"{sub.filename} is {len(sub.data)} bytes, over the {MAX_FILE_BYTES}-byte limit"
+        return (
+            None,
+            f"{sub.filename} is {len(sub.data)} bytes, over the {MAX_FILE_BYTES}-byte limit",
+        )
     if sub.filename.endswith(".ipynb"):
         try:
             code = notebook_to_source(sub.data)
         except Exception as exc:  # nbformat raises many kinds on broken JSON
-            return None, (f"the notebook {sub.filename} could not be read ({type(exc).__name__}: "
-                          f"{str(exc)[:200]}); re-save it from Jupyter or submit a .py file")
+            return None, (
+                f"the notebook {sub.filename} could not be read ({type(exc).__name__}: "
+                f"{str(exc)[:200]}); re-save it from Jupyter or submit a .py file"
+            )
         data = code.encode()
     else:
         data = sub.data
@@ -75,16 +82,23 @@ def known_assignments(solutions: Path, assignments: Path | None = None) -> list[
     Empty on a student's machine outside the course repository, where no name can be checked."""
     names = {p.parent.name for p in solutions.glob("*/assignment.yaml")}
     if assignments is not None and assignments.is_dir():
-        names.update(p.name for p in assignments.iterdir() if p.is_dir() and not p.name.startswith("."))
+        names.update(
+            p.name for p in assignments.iterdir() if p.is_dir() and not p.name.startswith(".")
+        )
     return sorted(names)
 
 
 def unknown_assignment(hw: str, known: list[str], why: str = "") -> UsageError:
     """The error for a name that is not among `known`, with the closest one suggested."""
-    close = difflib.get_close_matches(hw, known, n=1, cutoff=0.5)  # 0.6 misses a swapped pair of letters
-    return UsageError(f"no assignment '{hw}'" + (f": {why}" if why else "")
-                      + (f"; did you mean '{close[0]}'?" if close else ""),
-                      hint=f"known assignments: {', '.join(known) or 'none'} (run from the course folder)")
+    close = difflib.get_close_matches(
+        hw, known, n=1, cutoff=0.5
+    )  # 0.6 misses a swapped pair of letters
+    return UsageError(
+        f"no assignment '{hw}'"
+        + (f": {why}" if why else "")
+        + (f"; did you mean '{close[0]}'?" if close else ""),
+        hint=f"known assignments: {', '.join(known) or 'none'} (run from the course folder)",
+    )
 
 
 def check_assignment_name(hw: str, solutions: Path, assignments: Path) -> None:
@@ -94,28 +108,48 @@ def check_assignment_name(hw: str, solutions: Path, assignments: Path) -> None:
         raise unknown_assignment(hw, known)
 
 
-def write_submission_zip(hw: str, path: Path | None, student: str, out: Path | None = None, *,
-                         solutions: Path = Path("solutions"), assignments: Path = Path("assignments")) -> Path:
+def write_submission_zip(
+    hw: str,
+    path: Path | None,
+    student: str,
+    out: Path | None = None,
+    *,
+    solutions: Path = Path("solutions"),
+    assignments: Path = Path("assignments"),
+) -> Path:
     """The `submit` verb: a zip of the student's file and a manifest (student, assignment, file, time,
     sha256) that `_from_zip` verifies when the zip is graded. Returns the zip's path."""
     check_assignment_name(hw, solutions, assignments)
     if not STUDENT_PATTERN.match(student):
-        raise UsageError(f"student id {student!r} is not allowed",
-                         hint="use letters, digits and _ . @ - only (at most 100), starting with a letter or digit")
+        raise UsageError(
+            f"student id {student!r} is not allowed",
+            hint="use letters, digits and _ . @ - only (at most 100), starting with a letter or digit",
+        )
     if path is None:
-        path = next((p for p in (Path(f"{hw}.py"), Path(f"{hw}.ipynb")) if p.is_file()), Path(f"{hw}.py"))
+        path = next(
+            (p for p in (Path(f"{hw}.py"), Path(f"{hw}.ipynb")) if p.is_file()), Path(f"{hw}.py")
+        )
     if not path.is_file():
         raise UsageError(f"{path} not found", hint=f"give the path of your {hw}.py or {hw}.ipynb")
     if path.suffix not in (".py", ".ipynb"):
-        raise UsageError(f"{path} must be a .py or .ipynb file", hint=f"submit your {hw}.py or {hw}.ipynb")
+        raise UsageError(
+            f"{path} must be a .py or .ipynb file", hint=f"submit your {hw}.py or {hw}.ipynb"
+        )
     data = path.read_bytes()
     if len(data) > MAX_FILE_BYTES:
-        raise UsageError(f"{path} is {len(data)} bytes, over the {MAX_FILE_BYTES}-byte limit",
-                         hint="remove large outputs or embedded data (clear the notebook's outputs)")
+        raise UsageError(
+            f"{path} is {len(data)} bytes, over the {MAX_FILE_BYTES}-byte limit",
+            hint="remove large outputs or embedded data (clear the notebook's outputs)",
+        )
     if not data.strip():
         raise UsageError(f"{path} is empty", hint="save your work, then submit again")
-    manifest = {"student": student, "assignment": hw, "file": f"{hw}{path.suffix}",
-                "submitted_at": datetime.now(UTC).isoformat(), "sha256": hashlib.sha256(data).hexdigest()}
+    manifest = {
+        "student": student,
+        "assignment": hw,
+        "file": f"{hw}{path.suffix}",
+        "submitted_at": datetime.now(UTC).isoformat(),
+        "sha256": hashlib.sha256(data).hexdigest(),
+    }
     target = out or Path(f"{student}_{hw}.zip")
     target.parent.mkdir(parents=True, exist_ok=True)
     buffer = io.BytesIO()
@@ -147,34 +181,58 @@ def _from_zip(data: bytes, student: str, hw: str, name: str) -> Submission:
                     break
                 return Submission(student=student, filename=candidate, data=archive.read(candidate))
     except (zipfile.BadZipFile, ValueError, KeyError, TypeError) as exc:
-        return Submission(student=student, filename=name, data=None, problem=f"{name} is not a valid zip ({exc})")
-    return Submission(student=student, filename=name, data=None, problem=f"{name} holds no {hw}.py or {hw}.ipynb")
+        return Submission(
+            student=student, filename=name, data=None, problem=f"{name} is not a valid zip ({exc})"
+        )
+    return Submission(
+        student=student, filename=name, data=None, problem=f"{name} holds no {hw}.py or {hw}.ipynb"
+    )
 
 
-def _from_manifest(archive: zipfile.ZipFile, manifest: dict[str, Any], student: str, hw: str, name: str,
-                   submitted_at: datetime | None) -> Submission:
+def _from_manifest(
+    archive: zipfile.ZipFile,
+    manifest: dict[str, Any],
+    student: str,
+    hw: str,
+    name: str,
+    submitted_at: datetime | None,
+) -> Submission:
     """The file the manifest names, only if it is there and its bytes have the manifest's sha256: a zip
     edited after `submit` is not graded rather than graded as something the student did not send."""
     file = manifest.get("file")
     if not isinstance(file, str) or file not in archive.namelist():
-        return _unreadable(student, name, f"its {MANIFEST} names the file {file!r}, which the zip does not hold")
+        return _unreadable(
+            student, name, f"its {MANIFEST} names the file {file!r}, which the zip does not hold"
+        )
     if file not in (f"{hw}.py", f"{hw}.ipynb"):
-        return _unreadable(student, name, f"its {MANIFEST} names {file}, not {hw}.py or {hw}.ipynb "
-                                          "(a zip for another assignment?)")
+        return _unreadable(
+            student,
+            name,
+            f"its {MANIFEST} names {file}, not {hw}.py or {hw}.ipynb "
+            "(a zip for another assignment?)",
+        )
     if archive.getinfo(file).file_size > MAX_FILE_BYTES:
         return _unreadable(student, name, f"{file} is over the {MAX_FILE_BYTES}-byte limit")
     data = archive.read(file)
     digest = hashlib.sha256(data).hexdigest()
     if manifest.get("sha256") != digest:
-        return _unreadable(student, name, f"{file} has sha256 {digest[:12]}…, but its {MANIFEST} says "
-                                          f"{str(manifest.get('sha256'))[:12]}… (was it changed after "
-                                          "`autograder submit`?)")
+        return _unreadable(
+            student,
+            name,
+            f"{file} has sha256 {digest[:12]}…, but its {MANIFEST} says "
+            f"{str(manifest.get('sha256'))[:12]}… (was it changed after "
+            "`autograder submit`?)",
+        )
     return Submission(student=student, filename=file, data=data, submitted_at=submitted_at)
 
 
 def _unreadable(student: str, name: str, why: str) -> Submission:
-    return Submission(student=student, filename=name, data=None,
-                      problem=f"{name} cannot be graded: {why}; make the zip again with `autograder submit`")
+    return Submission(
+        student=student,
+        filename=name,
+        data=None,
+        problem=f"{name} cannot be graded: {why}; make the zip again with `autograder submit`",
+    )
 
 
 def _from_folder(folder: Path, hw: str) -> Submission:
@@ -183,10 +241,18 @@ def _from_folder(folder: Path, hw: str) -> Submission:
         for candidate in (f"{hw}.py", f"{hw}.ipynb"):
             path = base / candidate
             if path.is_file():
-                return Submission(student=student, filename=candidate, data=path.read_bytes(),
-                                  submitted_at=_mtime(path) if base != folder else None)
-    return Submission(student=student, filename=f"{hw}.py", data=None,
-                      problem=f"no {hw}.py or {hw}.ipynb in {folder.name}/")
+                return Submission(
+                    student=student,
+                    filename=candidate,
+                    data=path.read_bytes(),
+                    submitted_at=_mtime(path) if base != folder else None,
+                )
+    return Submission(
+        student=student,
+        filename=f"{hw}.py",
+        data=None,
+        problem=f"no {hw}.py or {hw}.ipynb in {folder.name}/",
+    )
 
 
 def _mtime(path: Path) -> datetime:
@@ -197,7 +263,9 @@ def discover(path: Path, hw: str) -> list[Submission]:
     """Every submission under `path`: student folders, STUDENT.{py,ipynb,zip} files, an LMS zip,
     or an nbgrader `submitted/` folder. Sorted by student."""
     if not path.exists():
-        raise UsageError(f"{path} does not exist", hint="give the folder or zip of submissions to grade")
+        raise UsageError(
+            f"{path} does not exist", hint="give the folder or zip of submissions to grade"
+        )
     if path.is_file() and path.suffix == ".zip":
         return _discover_zip(path, hw)
     if path.is_file():
@@ -210,8 +278,12 @@ def discover(path: Path, hw: str) -> list[Submission]:
         if entry.is_dir():
             sub = _from_folder(entry, hw)
         elif entry.suffix in (".py", ".ipynb"):
-            sub = Submission(student=entry.stem, filename=f"{hw}{entry.suffix}", data=entry.read_bytes(),
-                             submitted_at=None)
+            sub = Submission(
+                student=entry.stem,
+                filename=f"{hw}{entry.suffix}",
+                data=entry.read_bytes(),
+                submitted_at=None,
+            )
         elif entry.suffix == ".zip":
             sub = _from_zip(entry.read_bytes(), entry.stem, hw, entry.name)
         else:
@@ -220,8 +292,10 @@ def discover(path: Path, hw: str) -> list[Submission]:
             continue
         found[sub.student] = sub
     if not found:
-        raise UsageError(f"{path} holds no submissions",
-                         hint=f"expected STUDENT/{hw}.py folders, STUDENT.py/.ipynb/.zip files, or an LMS zip")
+        raise UsageError(
+            f"{path} holds no submissions",
+            hint=f"expected STUDENT/{hw}.py folders, STUDENT.py/.ipynb/.zip files, or an LMS zip",
+        )
     return [found[k] for k in sorted(found)]
 
 
@@ -244,7 +318,9 @@ def _discover_zip(path: Path, hw: str) -> list[Submission]:
             found[student] = Submission(student=student, filename=name, data=archive.read(info))
         elif name.endswith((".py", ".ipynb")):
             student = re.split(r"[_\s]", Path(name).stem)[0]
-            found[student] = Submission(student=student, filename=f"{hw}{Path(name).suffix}", data=archive.read(info))
+            found[student] = Submission(
+                student=student, filename=f"{hw}{Path(name).suffix}", data=archive.read(info)
+            )
         elif name.endswith(".zip"):
             found[Path(name).stem] = _from_zip(archive.read(info), Path(name).stem, hw, name)
     return [found[k] for k in sorted(found) if STUDENT_PATTERN.match(k)]

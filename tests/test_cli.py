@@ -52,7 +52,9 @@ def test_submit_writes_a_zip_with_a_manifest(workdir):
     assert ag("submit", "tiny", "tiny.py", "--student", "s42") == 0
     with zipfile.ZipFile(workdir / "s42_tiny.zip") as archive:
         manifest = json.loads(archive.read("manifest.json"))
-        assert manifest["student"] == "s42" and archive.read("tiny.py").startswith(b"import warnings")
+        assert manifest["student"] == "s42" and archive.read("tiny.py").startswith(
+            b"import warnings"
+        )
 
 
 def test_grade_json_report_history_and_exports(workdir, capsys):
@@ -66,7 +68,9 @@ def test_grade_json_report_history_and_exports(workdir, capsys):
     assert "skipped 2 already graded" in capsys.readouterr().out
 
     assert ag("report", "tiny") == 0
-    assert (workdir / "gradebook" / "reports" / "tiny" / "index.html").read_text().count("<img") == 1
+    assert (workdir / "gradebook" / "reports" / "tiny" / "index.html").read_text().count(
+        "<img"
+    ) == 1
     assert "patcher" in (workdir / "gradebook" / "reports" / "tiny" / "patcher.html").read_text()
 
     assert ag("grade", "tiny", "class", "--force", "--jobs", "1") == 0
@@ -79,12 +83,16 @@ def test_grade_json_report_history_and_exports(workdir, capsys):
     rows = list(csv.DictReader(open(workdir / "gradebook" / "exports" / "tiny.csv")))
     assert {r["student"]: r["score"] for r in rows} == {"good": "10", "patcher": "0"}
     assert ag("export", "tiny", "--format", "gradescope") == 0
-    results = json.loads((workdir / "gradebook" / "exports" / "tiny_gradescope" / "good.json").read_text())
+    results = json.loads(
+        (workdir / "gradebook" / "exports" / "tiny_gradescope" / "good.json").read_text()
+    )
     assert results["score"] == 10 and len(results["tests"]) == 4
     assert ag("export", "tiny", "--format", "nbgrader") == 0
     from nbgrader.api import Gradebook as NbGradebook
 
-    with NbGradebook(f"sqlite:///{workdir / 'gradebook' / 'exports' / 'nbgrader_gradebook.db'}") as gb:
+    with NbGradebook(
+        f"sqlite:///{workdir / 'gradebook' / 'exports' / 'nbgrader_gradebook.db'}"
+    ) as gb:
         assert gb.find_submission("tiny", "good").score == 10
         assert gb.find_submission("tiny", "patcher").score == 0
 
@@ -93,7 +101,10 @@ def test_release_and_validate(workdir, capsys):
     assert ag("release", "tiny", "--assignments", "released") == 0
     skeleton = (workdir / "released" / "tiny" / "tiny.py").read_text()
     assert "raise NotImplementedError" in skeleton and "SQUARE = None" in skeleton
-    assert "return x * s" not in skeleton and not (workdir / "released" / "tiny" / "checks.py").exists()
+    assert (
+        "return x * s" not in skeleton
+        and not (workdir / "released" / "tiny" / "checks.py").exists()
+    )
     assert (workdir / "released" / "tiny" / "tiny.ipynb").exists()
     assert ag("validate", "tiny") == 0
     assert "3/3 as declared" in capsys.readouterr().out
@@ -110,7 +121,19 @@ def test_check_on_a_students_machine_uses_only_the_release(workdir, capsys):
     for student, score in (("good", 5.0), ("bad_inputs", 0.0)):
         shutil.copy(FIXTURES / "class_tiny" / student / "tiny.py", home / "tiny.py")
         capsys.readouterr()
-        assert main(["--solutions", str(workdir / "nothing"), "check", "tiny", str(home / "tiny.py"), "--json"]) == 0
+        assert (
+            main(
+                [
+                    "--solutions",
+                    str(workdir / "nothing"),
+                    "check",
+                    "tiny",
+                    str(home / "tiny.py"),
+                    "--json",
+                ]
+            )
+            == 0
+        )
         assert json.loads(capsys.readouterr().out)["score"] == score
 
 
@@ -151,9 +174,16 @@ class FakeGradebook:
         return self.records
 
 
-REPORT = GradeReport(student="you", assignment="tiny", status="graded", score=5.0, max_score=5.0,
-                     questions=(QuestionResult(id="square", score=2.0, max_score=2.0, status="passed",
-                                               feedback="ok"),))
+REPORT = GradeReport(
+    student="you",
+    assignment="tiny",
+    status="graded",
+    score=5.0,
+    max_score=5.0,
+    questions=(
+        QuestionResult(id="square", score=2.0, max_score=2.0, status="passed", feedback="ok"),
+    ),
+)
 
 
 @pytest.fixture()
@@ -181,11 +211,17 @@ def test_check_maps_to_selfcheck(monkeypatch, tmp_path, capsys):
     check = Recorder(SelfCheck(report=REPORT, path=Path("tiny.py")))
     monkeypatch.setattr("autograder.selfcheck.check", check)
     assert ag("check", "tiny", "mine/tiny.py", "--assignments", "rel", "--json") == 0
-    assert check.call == (("tiny", Path("mine/tiny.py")), {"solutions": Path(SOLUTIONS), "assignments": Path("rel")})
+    assert check.call == (
+        ("tiny", Path("mine/tiny.py")),
+        {"solutions": Path(SOLUTIONS), "assignments": Path("rel")},
+    )
     assert json.loads(capsys.readouterr().out) == as_json(REPORT)
     check.calls.clear()
     assert ag("check", "tiny") == 0
-    assert check.call == (("tiny", None), {"solutions": Path(SOLUTIONS), "assignments": Path("assignments")})
+    assert check.call == (
+        ("tiny", None),
+        {"solutions": Path(SOLUTIONS), "assignments": Path("assignments")},
+    )
     assert "Next: autograder submit tiny tiny.py --student YOUR_ID" in capsys.readouterr().out
 
 
@@ -193,15 +229,19 @@ def test_submit_maps_to_the_zip_writer(monkeypatch, capsys):
     write = Recorder(Path("s1_tiny.zip"))
     monkeypatch.setattr("autograder.submission.write_submission_zip", write)
     assert ag("submit", "tiny", "tiny.ipynb", "--student", "s1", "--out", "up/s1.zip") == 0
-    assert write.call == (("tiny", Path("tiny.ipynb"), "s1", Path("up/s1.zip")),
-                          {"solutions": Path(SOLUTIONS), "assignments": Path("assignments")})
+    assert write.call == (
+        ("tiny", Path("tiny.ipynb"), "s1", Path("up/s1.zip")),
+        {"solutions": Path(SOLUTIONS), "assignments": Path("assignments")},
+    )
     assert "wrote s1_tiny.zip" in capsys.readouterr().out
     write.calls.clear()
     assert ag("submit", "tiny", "--student", "s1") == 0
     assert write.call[0] == ("tiny", None, "s1", None)
 
 
-def test_grade_maps_to_the_local_pool_or_the_cluster(monkeypatch, fake_prepared, fake_gradebook, capsys):
+def test_grade_maps_to_the_local_pool_or_the_cluster(
+    monkeypatch, fake_prepared, fake_gradebook, capsys
+):
     subs = [SimpleNamespace(student="good")]
     discover = Recorder(subs)
     batch = Recorder(SimpleNamespace(graded=[], skipped=[], tier="plain"))
@@ -227,14 +267,17 @@ def test_grade_maps_to_the_local_pool_or_the_cluster(monkeypatch, fake_prepared,
     assert len(batch.calls) == 1
 
 
-@pytest.mark.parametrize("argv", [
-    ("grade", "tiny", "class", "--jobs", "-1"),
-    ("grade", "tiny", "class", "--jobs", "two"),
-    ("grade", "tiny", "class", "--scheduler", "10.0.0.5"),
-    ("export", "tiny", "--format", "excel"),
-    ("history", "tiny"),
-    ("frobnicate",),
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("grade", "tiny", "class", "--jobs", "-1"),
+        ("grade", "tiny", "class", "--jobs", "two"),
+        ("grade", "tiny", "class", "--scheduler", "10.0.0.5"),
+        ("export", "tiny", "--format", "excel"),
+        ("history", "tiny"),
+        ("frobnicate",),
+    ],
+)
 def test_bad_arguments_exit_2_before_any_verb_runs(monkeypatch, fake_prepared, argv, capsys):
     assert ag(*argv) == 2
     assert fake_prepared.calls == []
@@ -242,9 +285,13 @@ def test_bad_arguments_exit_2_before_any_verb_runs(monkeypatch, fake_prepared, a
 
 
 def test_report_maps_to_the_html_writer(monkeypatch, fake_gradebook):
-    records = [SimpleNamespace(student=s, status="graded", score=1.0, max_score=2.0, questions=())
-               for s in ("s1", "s2")]
-    monkeypatch.setattr("autograder.gradebook.Gradebook", lambda url=None: FakeGradebook(url, records))
+    records = [
+        SimpleNamespace(student=s, status="graded", score=1.0, max_score=2.0, questions=())
+        for s in ("s1", "s2")
+    ]
+    monkeypatch.setattr(
+        "autograder.gradebook.Gradebook", lambda url=None: FakeGradebook(url, records)
+    )
     write = Recorder(Path("out/tiny"))
     monkeypatch.setattr("autograder.report.write_reports", write)
     assert ag("report", "tiny", "--student", "s2", "--out", "out") == 0
@@ -254,18 +301,38 @@ def test_report_maps_to_the_html_writer(monkeypatch, fake_gradebook):
 
 
 def test_history_maps_to_the_history_diff(monkeypatch, fake_gradebook, capsys):
-    record = SimpleNamespace(run_id=1, started_at=datetime(2025, 1, 1), reason="graded", status="graded",
-                             score=1.0, max_score=2.0, sha256="a" * 64, spec_hash="b" * 64, tier="plain")
-    entries = [SimpleNamespace(record=record, changes=None),
-               SimpleNamespace(record=record, changes=(Change(kind="file"),
-                                                       Change(kind="score", question="q", before=1.0, after=2.0))),
-               SimpleNamespace(record=record, changes=())]
+    record = SimpleNamespace(
+        run_id=1,
+        started_at=datetime(2025, 1, 1),
+        reason="graded",
+        status="graded",
+        score=1.0,
+        max_score=2.0,
+        sha256="a" * 64,
+        spec_hash="b" * 64,
+        tier="plain",
+    )
+    entries = [
+        SimpleNamespace(record=record, changes=None),
+        SimpleNamespace(
+            record=record,
+            changes=(
+                Change(kind="file"),
+                Change(kind="score", question="q", before=1.0, after=2.0),
+            ),
+        ),
+        SimpleNamespace(record=record, changes=()),
+    ]
     diff = Recorder(entries)
     monkeypatch.setattr("autograder.history.history", diff)
     assert ag("history", "tiny", "--student", "s1", "--gradebook", "g.db") == 0
     assert diff.call == ((fake_gradebook[0], "tiny", "s1"), {})
     text = capsys.readouterr().out
-    assert text.count("run 1") == 3 and "changes: new file submitted; q: 1 → 2" in text and "changes: none" in text
+    assert (
+        text.count("run 1") == 3
+        and "changes: new file submitted; q: 1 → 2" in text
+        and "changes: none" in text
+    )
 
 
 def test_export_maps_to_the_exporter_with_every_format(monkeypatch, fake_gradebook):
@@ -275,8 +342,10 @@ def test_export_maps_to_the_exporter_with_every_format(monkeypatch, fake_gradebo
     monkeypatch.setattr("autograder.export.export", export)
     for fmt in FORMATS:
         assert ag("export", "tiny", "--format", fmt, "--out", f"x.{fmt}") == 0
-        assert export.calls[-1] == ((fake_gradebook[-1], "tiny", fmt, Path(f"x.{fmt}")),
-                                    {"solutions": Path(SOLUTIONS)})
+        assert export.calls[-1] == (
+            (fake_gradebook[-1], "tiny", fmt, Path(f"x.{fmt}")),
+            {"solutions": Path(SOLUTIONS)},
+        )
 
 
 def test_release_and_validate_map_to_their_verbs(monkeypatch, fake_prepared, capsys):
@@ -296,7 +365,9 @@ def test_release_and_validate_map_to_their_verbs(monkeypatch, fake_prepared, cap
 
 
 def test_errors_from_a_verb_are_printed_with_their_hint_and_code(monkeypatch, capsys):
-    monkeypatch.setattr("autograder.selfcheck.check", Recorder(raises=SpecError("bad key", hint="fix it")))
+    monkeypatch.setattr(
+        "autograder.selfcheck.check", Recorder(raises=SpecError("bad key", hint="fix it"))
+    )
     assert ag("check", "tiny") == SpecError.exit_code
     assert capsys.readouterr().err == "error: bad key\nhint: fix it\n"
     monkeypatch.setattr("autograder.selfcheck.check", Recorder(raises=KeyboardInterrupt()))
@@ -313,7 +384,9 @@ def test_version_and_help_on_every_argument(capsys):
         for action in command._actions:
             if not isinstance(action, argparse._HelpAction | argparse._SubParsersAction):
                 assert action.help, f"{name} {action.dest} has no help text"
-    assert "exit status:" in parser.epilog and all(f"  {code} " in parser.epilog for code in EXIT_CODES)
+    assert "exit status:" in parser.epilog and all(
+        f"  {code} " in parser.epilog for code in EXIT_CODES
+    )
 
 
 def test_typos_and_missing_paths_are_reported_without_importing_torch(tmp_path):
@@ -326,7 +399,9 @@ codes = [main(base + ["grade", "tyni", "class"]), main(base + ["grade", "tiny", 
          main(base + ["submit", "tyni", "--student", "s1"]), main(base + ["release", "tyni"])]
 print(json.dumps({{"codes": codes, "torch": "torch" in sys.modules}}))
 """
-    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout.splitlines()[-1]) == {"codes": [2] * 6, "torch": False}
     assert "did you mean 'tiny'" in done.stderr and "missing-folder does not exist" in done.stderr

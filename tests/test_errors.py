@@ -29,7 +29,14 @@ USER_ERRORS = [c for c in all_subclasses(AutograderError) if c.__module__ == err
 
 def test_every_user_error_has_its_own_documented_exit_code():
     names = {c.__name__ for c in USER_ERRORS}
-    assert names >= {"UsageError", "SpecError", "SandboxError", "GradebookError", "ReleaseError", "SchedulerError"}
+    assert names >= {
+        "UsageError",
+        "SpecError",
+        "SandboxError",
+        "GradebookError",
+        "ReleaseError",
+        "SchedulerError",
+    }
     codes = [c.exit_code for c in USER_ERRORS]
     assert len(set(codes)) == len(codes), dict(zip(names, codes))
     assert all(code in EXIT_CODES and code not in (0, 1, 130) for code in codes)
@@ -58,13 +65,20 @@ def test_a_release_error_is_not_a_value_error_and_names_file_line_and_fix():
     assert "# END SOLUTION" in info.value.hint
     with pytest.raises(ReleaseError, match=r"tiny.py:3: # END SOLUTION without"):
         strip_solutions("x = 1\n\n# END SOLUTION\n", "tiny.py")
-    with pytest.raises(ReleaseError, match=r"tiny.py:3: # BEGIN SOLUTION inside the region opened at line 1"):
+    with pytest.raises(
+        ReleaseError, match=r"tiny.py:3: # BEGIN SOLUTION inside the region opened at line 1"
+    ):
         strip_solutions("# BEGIN SOLUTION\nx = 1\n# BEGIN SOLUTION\n# END SOLUTION\n", "tiny.py")
 
 
 def autograder(*args: str, cwd) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "autograder", *args], cwd=cwd, capture_output=True,
-                          text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "autograder", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_an_unbalanced_begin_solution_exits_with_the_release_code_and_no_traceback(tmp_path):
@@ -106,4 +120,6 @@ def test_a_worker_that_sees_another_spec_is_a_scheduler_error():
     from autograder.distributed import grade_task
 
     with pytest.raises(SchedulerError, match="different"):
-        grade_task(str(FIXTURES / "solutions" / "tiny"), "0" * 64, "s01", "tiny.py", b"x = 1\n", None, "")
+        grade_task(
+            str(FIXTURES / "solutions" / "tiny"), "0" * 64, "s01", "tiny.py", b"x = 1\n", None, ""
+        )
