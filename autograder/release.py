@@ -24,8 +24,10 @@ def strip_solutions(source: str, filename: str = "<source>") -> str:
         line = lines[i]
         if line.strip() != BEGIN:
             if line.strip() == END:
-                raise ReleaseError(f"{filename}:{i + 1}: {END} without a {BEGIN} before it",
-                                   hint=f"add the missing {BEGIN} above the solution, or delete this line")
+                raise ReleaseError(
+                    f"{filename}:{i + 1}: {END} without a {BEGIN} before it",
+                    hint=f"add the missing {BEGIN} above the solution, or delete this line",
+                )
             out.append(line)
             i += 1
             continue
@@ -35,15 +37,23 @@ def strip_solutions(source: str, filename: str = "<source>") -> str:
         region: list[str] = []
         while i < len(lines) and lines[i].strip() != END:
             if lines[i].strip() == BEGIN:
-                raise ReleaseError(f"{filename}:{i + 1}: {BEGIN} inside the region opened at line {start + 1}",
-                                   hint=f"close the first region with {END} before opening another")
+                raise ReleaseError(
+                    f"{filename}:{i + 1}: {BEGIN} inside the region opened at line {start + 1}",
+                    hint=f"close the first region with {END} before opening another",
+                )
             region.append(lines[i])
             i += 1
         if i == len(lines):
-            raise ReleaseError(f"{filename}:{start + 1}: {BEGIN} is never closed by {END}",
-                               hint=f"add {END} where the solution ends, at the same indentation")
+            raise ReleaseError(
+                f"{filename}:{start + 1}: {BEGIN} is never closed by {END}",
+                hint=f"add {END} where the solution ends, at the same indentation",
+            )
         i += 1
-        names = [m.group(1) for r in region if not r.startswith((" ", "\t")) and (m := ASSIGNMENT.match(r))]
+        names = [
+            m.group(1)
+            for r in region
+            if not r.startswith((" ", "\t")) and (m := ASSIGNMENT.match(r))
+        ]
         if indent == "" and names:
             out.extend(f"{name} = None  # your answer" for name in dict.fromkeys(names))
         else:
@@ -69,22 +79,37 @@ def to_notebook(source: str) -> str:
             cell.id = f"cell-{len(cells) + 1}"  # stable ids keep the release reproducible
             cells.append(cell)
     notebook = nbformat.v4.new_notebook(cells=cells)
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     return nbformat.writes(notebook)
 
 
 def readme(spec: AssignmentSpec) -> str:
-    lines = [f"# {spec.title}", "",
-             f"Fill in `{spec.student_file}` (or `{spec.module_name}.ipynb`): implement the functions and set "
-             "the answer names. Check your work with the public checks, then make the zip to upload:", "",
-             "```", f"autograder check {spec.name} {spec.student_file}",
-             f"autograder submit {spec.name} {spec.student_file} --student YOUR_ID", "```", ""]
+    lines = [
+        f"# {spec.title}",
+        "",
+        f"Fill in `{spec.student_file}` (or `{spec.module_name}.ipynb`): implement the functions and set "
+        "the answer names. Check your work with the public checks, then make the zip to upload:",
+        "",
+        "```",
+        f"autograder check {spec.name} {spec.student_file}",
+        f"autograder submit {spec.name} {spec.student_file} --student YOUR_ID",
+        "```",
+        "",
+    ]
     if spec.deadline:
         lines += [f"Deadline: {spec.deadline.isoformat()}.", ""]
-    lines += ["Symbolic answers are strings in Python syntax (`\"(sigma**2 + mu**2 - 1 - log(sigma**2))/2\"`, "
-              "`^` also means power, multiplication needs `*`) or LaTeX (`r\"$\\frac{1}{2}(\\sigma^2+\\mu^2-1-"
-              "\\log\\sigma^2)$\"`; `\\log` is the natural log). Choices are letters such as `\"b\"`.", "",
-              f"Total: {spec.max_score:g} points.", ""]
+    lines += [
+        'Symbolic answers are strings in Python syntax (`"(sigma**2 + mu**2 - 1 - log(sigma**2))/2"`, '
+        '`^` also means power, multiplication needs `*`) or LaTeX (`r"$\\frac{1}{2}(\\sigma^2+\\mu^2-1-'
+        '\\log\\sigma^2)$"`; `\\log` is the natural log). Choices are letters such as `"b"`.',
+        "",
+        f"Total: {spec.max_score:g} points.",
+        "",
+    ]
     for n, q in enumerate(spec.questions, 1):
         tag = "" if q.visibility == "public" else " (graded after submission)"
         unit = "point" if q.points == 1 else "points"
@@ -99,15 +124,20 @@ def release(spec: AssignmentSpec, target: Path) -> list[Path]:
     try:
         source = (spec.root / spec.student_file).read_text()
     except OSError as exc:
-        raise ReleaseError(f"{spec.root / spec.student_file}: cannot be read ({exc.strerror})",
-                           hint=f"the reference solution {spec.student_file} belongs beside assignment.yaml") from None
+        raise ReleaseError(
+            f"{spec.root / spec.student_file}: cannot be read ({exc.strerror})",
+            hint=f"the reference solution {spec.student_file} belongs beside assignment.yaml",
+        ) from None
     skeleton = strip_solutions(source, str(spec.root / spec.student_file))
     if target.exists():
         shutil.rmtree(target)
     target.mkdir(parents=True)
     written = []
-    for name, text in ((spec.student_file, skeleton), (f"{spec.module_name}.ipynb", to_notebook(skeleton)),
-                       ("README.md", readme(spec))):
+    for name, text in (
+        (spec.student_file, skeleton),
+        (f"{spec.module_name}.ipynb", to_notebook(skeleton)),
+        ("README.md", readme(spec)),
+    ):
         path = target / name
         path.write_text(text)
         written.append(path)
