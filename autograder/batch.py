@@ -27,22 +27,44 @@ class BatchSummary:
     tier: str = ""
 
 
-def grader_error_report(prepared: PreparedAssignment, sub: Submission, exc: BaseException) -> GradeReport:
+def grader_error_report(
+    prepared: PreparedAssignment, sub: Submission, exc: BaseException
+) -> GradeReport:
     """A submission the grader failed on: never a silent 0; `grade` retries it next time."""
     spec = prepared.spec
-    reason = f"grader error ({type(exc).__name__}: {exc}); this is not your fault and will be regraded"
-    questions = tuple(QuestionResult(id=q.id, score=0.0, max_score=q.points, status="error", feedback=reason)
-                      for q in spec.questions)
-    return GradeReport(student=sub.student, assignment=spec.name, status="grader_error", score=0.0,
-                       max_score=spec.max_score, questions=questions, feedback=reason, sha256=sub.sha256)
+    reason = (
+        f"grader error ({type(exc).__name__}: {exc}); this is not your fault and will be regraded"
+    )
+    questions = tuple(
+        QuestionResult(id=q.id, score=0.0, max_score=q.points, status="error", feedback=reason)
+        for q in spec.questions
+    )
+    return GradeReport(
+        student=sub.student,
+        assignment=spec.name,
+        status="grader_error",
+        score=0.0,
+        max_score=spec.max_score,
+        questions=questions,
+        feedback=reason,
+        sha256=sub.sha256,
+    )
 
 
 def default_jobs() -> int:
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+    return max(
+        1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    )
 
 
-def still_to_grade(prepared: PreparedAssignment, subs: Sequence[Submission], gradebook: Gradebook, *,
-                   force: bool, skipped: list[str]) -> list[Submission]:
+def still_to_grade(
+    prepared: PreparedAssignment,
+    subs: Sequence[Submission],
+    gradebook: Gradebook,
+    *,
+    force: bool,
+    skipped: list[str],
+) -> list[Submission]:
     """The submissions to grade now: all with --force, else those without a result under this spec."""
     spec = prepared.spec
     todo = []
@@ -54,9 +76,16 @@ def still_to_grade(prepared: PreparedAssignment, subs: Sequence[Submission], gra
     return todo
 
 
-def grade_batch(prepared: PreparedAssignment, subs: Sequence[Submission], gradebook: Gradebook, *,
-                jobs: int = 1, force: bool = False, on_report: Callable[[GradeReport], None] | None = None,
-                console: Console | None = None) -> BatchSummary:
+def grade_batch(
+    prepared: PreparedAssignment,
+    subs: Sequence[Submission],
+    gradebook: Gradebook,
+    *,
+    jobs: int = 1,
+    force: bool = False,
+    on_report: Callable[[GradeReport], None] | None = None,
+    console: Console | None = None,
+) -> BatchSummary:
     """Grade each submission not yet graded under this spec, writing each in its own transaction."""
     spec = prepared.spec
     summary = BatchSummary()
@@ -64,9 +93,15 @@ def grade_batch(prepared: PreparedAssignment, subs: Sequence[Submission], gradeb
     lock = threading.Lock()
     reason = "regrade (--force)" if force else "graded"
 
-    with Progress(TextColumn("[bold]{task.description:<24}"), BarColumn(), MofNCompleteColumn(),
-                  TimeRemainingColumn(), console=console or Console(stderr=True), transient=False,
-                  disable=not todo) as progress:
+    with Progress(
+        TextColumn("[bold]{task.description:<24}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console or Console(stderr=True),
+        transient=False,
+        disable=not todo,
+    ) as progress:
         task = progress.add_task(f"grading {spec.name}", total=len(todo))
 
         def handle(sandbox: Sandbox, sub: Submission) -> None:
@@ -76,9 +111,16 @@ def grade_batch(prepared: PreparedAssignment, subs: Sequence[Submission], gradeb
             except Exception as exc:  # our fault: record it, so it is seen and retried, and go on
                 report = grader_error_report(prepared, sub, exc)
             # A gradebook failure propagates and stops the batch; what is written stays.
-            gradebook.record(report, title=spec.title, spec_hash=spec.spec_hash, seeds=spec.seeds,
-                             filename=sub.filename, submitted_at=sub.submitted_at, started_at=started,
-                             reason=reason)
+            gradebook.record(
+                report,
+                title=spec.title,
+                spec_hash=spec.spec_hash,
+                seeds=spec.seeds,
+                filename=sub.filename,
+                submitted_at=sub.submitted_at,
+                started_at=started,
+                reason=reason,
+            )
             with lock:
                 summary.graded.append(report)
                 summary.tier = report.tier or summary.tier

@@ -49,7 +49,11 @@ def decode_npy(data: bytes, max_bytes: int = MAX_ARRAY_BYTES) -> np.ndarray:
             shape, fortran, dtype = np.lib.format.read_array_header_2_0(stream)
         else:
             raise TransportError(f"unsupported .npy version {version}")
-    except (ValueError, SyntaxError, tokenize.TokenError) as exc:  # numpy parses the header with tokenize
+    except (
+        ValueError,
+        SyntaxError,
+        tokenize.TokenError,
+    ) as exc:  # numpy parses the header with tokenize
         raise TransportError(f"malformed .npy header: {exc}") from None
     if dtype.hasobject or dtype.fields is not None or dtype.kind not in ALLOWED_KINDS:
         raise TransportError(f"arrays of dtype {dtype} are not accepted")
@@ -85,11 +89,21 @@ def encode_value(value: Any, depth: int = 0) -> dict[str, Any]:
             if tensor.dtype in (torch.bfloat16, torch.float16):
                 tensor = tensor.to(torch.float32)
             array = tensor.numpy()
-        return {"t": "array", "origin": "torch", "dtype": dtype, "type": type_name,
-                "npy": encode_npy(array)}
+        return {
+            "t": "array",
+            "origin": "torch",
+            "dtype": dtype,
+            "type": type_name,
+            "npy": encode_npy(array),
+        }
     if isinstance(value, np.ndarray):
-        return {"t": "array", "origin": "numpy", "dtype": str(value.dtype),
-                "type": _qualname(type(value)), "npy": encode_npy(np.asarray(value))}
+        return {
+            "t": "array",
+            "origin": "numpy",
+            "dtype": str(value.dtype),
+            "type": _qualname(type(value)),
+            "npy": encode_npy(np.asarray(value)),
+        }
     if type(value) is bool or isinstance(value, np.bool_):
         return {"t": "bool", "v": bool(value)}
     if type(value) is int or isinstance(value, np.integer):
@@ -124,8 +138,12 @@ def decode_value(obj: Any, depth: int = 0) -> Any:
         return OpaqueValue(type_name="missing")
     if kind == "array":
         data = base64.b64decode(_string(obj.get("npy")), validate=True)
-        return ArrayValue(array=decode_npy(data), origin=_string(obj.get("origin"))[:20],
-                          dtype=_string(obj.get("dtype"))[:40], type_name=_string(obj.get("type"))[:200])
+        return ArrayValue(
+            array=decode_npy(data),
+            origin=_string(obj.get("origin"))[:20],
+            dtype=_string(obj.get("dtype"))[:40],
+            type_name=_string(obj.get("type"))[:200],
+        )
     if kind == "bool":
         return bool(obj.get("v"))
     if kind == "int":

@@ -21,19 +21,22 @@ DEFAULT_PATH = Path("gradebook") / "gradebook.db"
 
 metadata = sa.MetaData()
 students = sa.Table(
-    "students", metadata,
+    "students",
+    metadata,
     sa.Column("id", sa.String(100), primary_key=True),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
 )
 assignments = sa.Table(
-    "assignments", metadata,
+    "assignments",
+    metadata,
     sa.Column("name", sa.String(100), primary_key=True),
     sa.Column("title", sa.String(300), nullable=False),
     sa.Column("max_score", sa.Float, nullable=False),
     sa.Column("spec_hash", sa.String(64), nullable=False),
 )
 submissions = sa.Table(
-    "submissions", metadata,
+    "submissions",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("student", sa.String(100), sa.ForeignKey("students.id"), nullable=False),
     sa.Column("assignment", sa.String(100), sa.ForeignKey("assignments.name"), nullable=False),
@@ -45,9 +48,12 @@ submissions = sa.Table(
     sa.UniqueConstraint("student", "assignment", "sha256", name="uq_submission_content"),
 )
 runs = sa.Table(
-    "runs", metadata,
+    "runs",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("submission_id", sa.Integer, sa.ForeignKey("submissions.id"), nullable=False, index=True),
+    sa.Column(
+        "submission_id", sa.Integer, sa.ForeignKey("submissions.id"), nullable=False, index=True
+    ),
     sa.Column("spec_hash", sa.String(64), nullable=False),
     sa.Column("versions", sa.Text, nullable=False),
     sa.Column("seeds", sa.Text, nullable=False),
@@ -63,7 +69,8 @@ runs = sa.Table(
     sa.Column("reason", sa.String(200), nullable=False, default="graded"),
 )
 results = sa.Table(
-    "results", metadata,
+    "results",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id"), nullable=False, index=True),
     sa.Column("question", sa.String(100), nullable=False),
@@ -91,8 +98,15 @@ def _versions() -> str:
 
     from autograder import __version__
 
-    return json.dumps({"autograder": __version__, "python": platform.python_version(),
-                       "torch": torch.__version__, "numpy": numpy.__version__, "sympy": sympy.__version__})
+    return json.dumps(
+        {
+            "autograder": __version__,
+            "python": platform.python_version(),
+            "torch": torch.__version__,
+            "numpy": numpy.__version__,
+            "sympy": sympy.__version__,
+        }
+    )
 
 
 class Gradebook:
@@ -106,11 +120,15 @@ class Gradebook:
                 event.listen(self.engine, "connect", _sqlite_pragmas)
             metadata.create_all(self.engine)
         except ImportError as exc:
-            raise GradebookError(f"cannot open the gradebook at {self.url}: the database driver is missing ({exc})",
-                                 hint="for PostgreSQL: pip install 'autograder[postgres]'") from None
+            raise GradebookError(
+                f"cannot open the gradebook at {self.url}: the database driver is missing ({exc})",
+                hint="for PostgreSQL: pip install 'autograder[postgres]'",
+            ) from None
         except sa.exc.SQLAlchemyError as exc:
-            raise GradebookError(f"cannot open the gradebook at {self.url}: {exc.__class__.__name__}: {exc}",
-                                 hint="check the path or URL given with --gradebook") from None
+            raise GradebookError(
+                f"cannot open the gradebook at {self.url}: {exc.__class__.__name__}: {exc}",
+                hint="check the path or URL given with --gradebook",
+            ) from None
         self._versions = _versions()
         self._lock = threading.Lock()
         self._host = socket.gethostname()
@@ -120,16 +138,33 @@ class Gradebook:
 
     def has_result(self, student: str, assignment: str, sha256: str, spec_hash: str) -> bool:
         """True when this content was already graded under this spec (not counting grader errors)."""
-        query = (sa.select(runs.c.id).join(submissions, runs.c.submission_id == submissions.c.id)
-                 .where(submissions.c.student == student, submissions.c.assignment == assignment,
-                        submissions.c.sha256 == sha256, runs.c.spec_hash == spec_hash,
-                        runs.c.status != "grader_error").limit(1))
+        query = (
+            sa.select(runs.c.id)
+            .join(submissions, runs.c.submission_id == submissions.c.id)
+            .where(
+                submissions.c.student == student,
+                submissions.c.assignment == assignment,
+                submissions.c.sha256 == sha256,
+                runs.c.spec_hash == spec_hash,
+                runs.c.status != "grader_error",
+            )
+            .limit(1)
+        )
         with self.engine.connect() as conn:
             return conn.execute(query).first() is not None
 
-    def record(self, report: GradeReport, *, title: str, spec_hash: str, seeds: tuple[int, ...],
-               filename: str, submitted_at: datetime | None, started_at: datetime,
-               reason: str = "graded") -> int:
+    def record(
+        self,
+        report: GradeReport,
+        *,
+        title: str,
+        spec_hash: str,
+        seeds: tuple[int, ...],
+        filename: str,
+        submitted_at: datetime | None,
+        started_at: datetime,
+        reason: str = "graded",
+    ) -> int:
         """Write one graded submission (student, submission, run, results) in one transaction.
 
         Writers in this process take turns; a writer in another process that created the same
@@ -137,44 +172,106 @@ class Gradebook:
         """
         with self._lock:
             try:
-                return self._record(report, title, spec_hash, seeds, filename, submitted_at, started_at, reason)
+                return self._record(
+                    report, title, spec_hash, seeds, filename, submitted_at, started_at, reason
+                )
             except sa.exc.IntegrityError:
-                return self._record(report, title, spec_hash, seeds, filename, submitted_at, started_at, reason)
+                return self._record(
+                    report, title, spec_hash, seeds, filename, submitted_at, started_at, reason
+                )
 
-    def _record(self, report: GradeReport, title: str, spec_hash: str, seeds: tuple[int, ...],
-                filename: str, submitted_at: datetime | None, started_at: datetime, reason: str) -> int:
+    def _record(
+        self,
+        report: GradeReport,
+        title: str,
+        spec_hash: str,
+        seeds: tuple[int, ...],
+        filename: str,
+        submitted_at: datetime | None,
+        started_at: datetime,
+        reason: str,
+    ) -> int:
         now = datetime.now(UTC)
         try:
             with self.engine.begin() as conn:
-                if conn.execute(sa.select(students.c.id).where(students.c.id == report.student)).first() is None:
+                if (
+                    conn.execute(
+                        sa.select(students.c.id).where(students.c.id == report.student)
+                    ).first()
+                    is None
+                ):
                     conn.execute(students.insert().values(id=report.student, created_at=now))
-                row = conn.execute(sa.select(assignments.c.name).where(assignments.c.name == report.assignment)).first()
+                row = conn.execute(
+                    sa.select(assignments.c.name).where(assignments.c.name == report.assignment)
+                ).first()
                 values = dict(title=title, max_score=report.max_score, spec_hash=spec_hash)
                 if row is None:
                     conn.execute(assignments.insert().values(name=report.assignment, **values))
                 else:
-                    conn.execute(assignments.update().where(assignments.c.name == report.assignment).values(**values))
-                sub = conn.execute(sa.select(submissions.c.id).where(
-                    submissions.c.student == report.student, submissions.c.assignment == report.assignment,
-                    submissions.c.sha256 == report.sha256)).first()
+                    conn.execute(
+                        assignments.update()
+                        .where(assignments.c.name == report.assignment)
+                        .values(**values)
+                    )
+                sub = conn.execute(
+                    sa.select(submissions.c.id).where(
+                        submissions.c.student == report.student,
+                        submissions.c.assignment == report.assignment,
+                        submissions.c.sha256 == report.sha256,
+                    )
+                ).first()
                 if sub is None:
-                    sub_id = _new_id(conn.execute(submissions.insert().values(
-                        student=report.student, assignment=report.assignment, sha256=report.sha256,
-                        filename=filename, submitted_at=submitted_at, late_days=report.late_days,
-                        received_at=now)))
+                    sub_id = _new_id(
+                        conn.execute(
+                            submissions.insert().values(
+                                student=report.student,
+                                assignment=report.assignment,
+                                sha256=report.sha256,
+                                filename=filename,
+                                submitted_at=submitted_at,
+                                late_days=report.late_days,
+                                received_at=now,
+                            )
+                        )
+                    )
                 else:
                     sub_id = sub[0]
-                run_id = _new_id(conn.execute(runs.insert().values(
-                    submission_id=sub_id, spec_hash=spec_hash, versions=self._versions,
-                    seeds=json.dumps(list(seeds)), tier=report.tier or "none", host=self._host,
-                    started_at=started_at, finished_at=now, status=report.status, score=report.score,
-                    max_score=report.max_score, penalty=report.penalty, feedback=report.feedback,
-                    reason=reason)))
+                run_id = _new_id(
+                    conn.execute(
+                        runs.insert().values(
+                            submission_id=sub_id,
+                            spec_hash=spec_hash,
+                            versions=self._versions,
+                            seeds=json.dumps(list(seeds)),
+                            tier=report.tier or "none",
+                            host=self._host,
+                            started_at=started_at,
+                            finished_at=now,
+                            status=report.status,
+                            score=report.score,
+                            max_score=report.max_score,
+                            penalty=report.penalty,
+                            feedback=report.feedback,
+                            reason=reason,
+                        )
+                    )
+                )
                 if report.questions:
-                    conn.execute(results.insert(), [
-                        dict(run_id=run_id, question=q.id, score=q.score, max_score=q.max_score,
-                             status=q.status, feedback=q.feedback, evidence=json.dumps(q.evidence, default=str))
-                        for q in report.questions])
+                    conn.execute(
+                        results.insert(),
+                        [
+                            dict(
+                                run_id=run_id,
+                                question=q.id,
+                                score=q.score,
+                                max_score=q.max_score,
+                                status=q.status,
+                                feedback=q.feedback,
+                                evidence=json.dumps(q.evidence, default=str),
+                            )
+                            for q in report.questions
+                        ],
+                    )
                 return int(run_id)
         except sa.exc.IntegrityError:
             raise
@@ -183,10 +280,19 @@ class Gradebook:
 
     def history(self, assignment: str, student: str | None = None) -> list[RunRecord]:
         """Every run, oldest first."""
-        query = (sa.select(runs, submissions.c.student, submissions.c.assignment, submissions.c.sha256,
-                           submissions.c.filename, submissions.c.submitted_at)
-                 .join(submissions, runs.c.submission_id == submissions.c.id)
-                 .where(submissions.c.assignment == assignment).order_by(runs.c.id))
+        query = (
+            sa.select(
+                runs,
+                submissions.c.student,
+                submissions.c.assignment,
+                submissions.c.sha256,
+                submissions.c.filename,
+                submissions.c.submitted_at,
+            )
+            .join(submissions, runs.c.submission_id == submissions.c.id)
+            .where(submissions.c.assignment == assignment)
+            .order_by(runs.c.id)
+        )
         if student is not None:
             query = query.where(submissions.c.student == student)
         with self.engine.connect() as conn:
@@ -194,15 +300,40 @@ class Gradebook:
             ids = [r["id"] for r in rows]
             per_run: dict[int, list[QuestionResult]] = {i: [] for i in ids}
             if ids:
-                for r in conn.execute(sa.select(results).where(results.c.run_id.in_(ids)).order_by(results.c.id)).mappings():
-                    per_run[r["run_id"]].append(QuestionResult(
-                        id=r["question"], score=r["score"], max_score=r["max_score"], status=r["status"],
-                        feedback=r["feedback"], evidence=json.loads(r["evidence"])))
-        return [RunRecord(run_id=r["id"], student=r["student"], assignment=r["assignment"], sha256=r["sha256"],
-                          filename=r["filename"], submitted_at=r["submitted_at"], started_at=r["started_at"],
-                          status=r["status"], score=r["score"], max_score=r["max_score"], penalty=r["penalty"],
-                          feedback=r["feedback"], tier=r["tier"], spec_hash=r["spec_hash"], reason=r["reason"],
-                          questions=tuple(per_run[r["id"]])) for r in rows]
+                for r in conn.execute(
+                    sa.select(results).where(results.c.run_id.in_(ids)).order_by(results.c.id)
+                ).mappings():
+                    per_run[r["run_id"]].append(
+                        QuestionResult(
+                            id=r["question"],
+                            score=r["score"],
+                            max_score=r["max_score"],
+                            status=r["status"],
+                            feedback=r["feedback"],
+                            evidence=json.loads(r["evidence"]),
+                        )
+                    )
+        return [
+            RunRecord(
+                run_id=r["id"],
+                student=r["student"],
+                assignment=r["assignment"],
+                sha256=r["sha256"],
+                filename=r["filename"],
+                submitted_at=r["submitted_at"],
+                started_at=r["started_at"],
+                status=r["status"],
+                score=r["score"],
+                max_score=r["max_score"],
+                penalty=r["penalty"],
+                feedback=r["feedback"],
+                tier=r["tier"],
+                spec_hash=r["spec_hash"],
+                reason=r["reason"],
+                questions=tuple(per_run[r["id"]]),
+            )
+            for r in rows
+        ]
 
     def latest(self, assignment: str) -> list[RunRecord]:
         """The current grade of each student: their latest run."""
@@ -213,7 +344,10 @@ class Gradebook:
 
     def assignments(self) -> Iterator[str]:
         with self.engine.connect() as conn:
-            yield from (r[0] for r in conn.execute(sa.select(assignments.c.name).order_by(assignments.c.name)))
+            yield from (
+                r[0]
+                for r in conn.execute(sa.select(assignments.c.name).order_by(assignments.c.name))
+            )
 
 
 def _new_id(result: sa.CursorResult[Any]) -> Any:

@@ -33,7 +33,11 @@ def load_trusted(spec: AssignmentSpec) -> tuple[ModuleType, ModuleType | None]:
         raise SpecError(f"{ref_path}: the reference solution is missing")
     reference = load_module(ref_path, f"_autograder_reference_{spec.name}")
     checks_path = spec.root / "checks.py"
-    checks = load_module(checks_path, f"_autograder_checks_{spec.name}") if checks_path.is_file() else None
+    checks = (
+        load_module(checks_path, f"_autograder_checks_{spec.name}")
+        if checks_path.is_file()
+        else None
+    )
     return reference, checks
 
 
@@ -57,7 +61,9 @@ def build_array(spec: ArraySpec, rng: np.random.Generator) -> torch.Tensor:
 class TrustedSide:
     """What a kind may use while planning: the loaded trusted modules, seeded inputs, the reference."""
 
-    def __init__(self, spec: AssignmentSpec, reference: ModuleType, checks: ModuleType | None) -> None:
+    def __init__(
+        self, spec: AssignmentSpec, reference: ModuleType, checks: ModuleType | None
+    ) -> None:
         self._spec, self._reference, self._checks = spec, reference, checks
 
     @property
@@ -83,21 +89,35 @@ class TrustedSide:
         built = []
         for i, case in enumerate(cases):
             rng = np.random.default_rng([self.seed, i, 7919])
-            built.append(CaseInputs(label=case.label, args=tuple(build_array(a, rng) for a in case.args),
-                                    kwargs=dict(case.kwargs), properties=tuple(case.properties)))
+            built.append(
+                CaseInputs(
+                    label=case.label,
+                    args=tuple(build_array(a, rng) for a in case.args),
+                    kwargs=dict(case.kwargs),
+                    properties=tuple(case.properties),
+                )
+            )
         if generator:
             for case in self.checks_function(generator, where)(self.seed):
-                built.append(CaseInputs(label=case.get("label", "generated case"),
-                                        args=tuple(as_argument(a) for a in case["args"]),
-                                        kwargs=dict(case.get("kwargs", {})),
-                                        properties=tuple(case.get("properties", []))))
+                built.append(
+                    CaseInputs(
+                        label=case.get("label", "generated case"),
+                        args=tuple(as_argument(a) for a in case["args"]),
+                        kwargs=dict(case.get("kwargs", {})),
+                        properties=tuple(case.get("properties", [])),
+                    )
+                )
         return built
 
     def run_reference(self, function: Callable[..., Any], case: CaseInputs, where: str) -> Any:
         try:
-            return function(*[a.clone() if isinstance(a, torch.Tensor) else a for a in case.args], **case.kwargs)
+            return function(
+                *[a.clone() if isinstance(a, torch.Tensor) else a for a in case.args], **case.kwargs
+            )
         except Exception as exc:
-            raise SpecError(f"{where}: the reference {function.__name__}() failed on these inputs: {exc}") from None
+            raise SpecError(
+                f"{where}: the reference {function.__name__}() failed on these inputs: {exc}"
+            ) from None
 
 
 def _function(module: ModuleType | None, name: str, where: str, file: str) -> Callable[..., Any]:
@@ -116,8 +136,11 @@ def prepare(spec: AssignmentSpec) -> PreparedAssignment:
     for qi, question in enumerate(spec.questions):
         built = []
         for ci, check in enumerate(question.checks):
-            site = Site(question=question.id, prefix=f"{question.id}.{ci}",
-                        where=f"{spec.root / 'assignment.yaml'}: questions[{qi}].checks[{ci}]")
+            site = Site(
+                question=question.id,
+                prefix=f"{question.id}.{ci}",
+                where=f"{spec.root / 'assignment.yaml'}: questions[{qi}].checks[{ci}]",
+            )
             built.append(registry.kind_of(check).plan(spec, check, trusted, site))
         plans[question.id] = tuple(built)
     return PreparedAssignment(spec=spec, plans=plans, reference=reference)

@@ -40,8 +40,12 @@ def student_plot(record: RunRecord) -> str:
     names = [q.id for q in record.questions][::-1]
     ax.barh(names, [q.max_score for q in record.questions][::-1], color="#e0e0e0", label="points")
     colors = {"passed": "#2e7d32", "partial": "#f9a825", "failed": "#c62828", "error": "#7b1fa2"}
-    ax.barh(names, [q.score for q in record.questions][::-1],
-            color=[colors.get(q.status, "#777") for q in record.questions][::-1], label="earned")
+    ax.barh(
+        names,
+        [q.score for q in record.questions][::-1],
+        color=[colors.get(q.status, "#777") for q in record.questions][::-1],
+        label="earned",
+    )
     ax.set_xlabel("points")
     ax.legend(loc="lower right")
     return _png(fig)
@@ -51,15 +55,18 @@ def student_page(record: RunRecord) -> str:
     rows = "".join(
         f"<tr><td>{html.escape(q.id)}</td><td>{q.score:g}/{q.max_score:g}</td>"
         f"<td class='{q.status}'>{q.status}</td><td><pre>{html.escape(q.feedback)}</pre></td></tr>"
-        for q in record.questions)
+        for q in record.questions
+    )
     extra = f"<h2>Notes</h2><pre>{html.escape(record.feedback)}</pre>" if record.feedback else ""
-    return (f"<!doctype html><meta charset='utf-8'><title>{html.escape(record.assignment)}: "
-            f"{html.escape(record.student)}</title><style>{STYLE}</style>"
-            f"<h1>{html.escape(record.assignment)} — {html.escape(record.student)}</h1>"
-            f"<p><b>{record.status}</b>: {record.score:g} / {record.max_score:g} points "
-            f"(file sha256 {record.sha256[:12]}, graded {record.started_at:%Y-%m-%d %H:%M} UTC)</p>"
-            f"<img alt='points per question' src='{student_plot(record)}'>"
-            f"<table><tr><th>question</th><th>points</th><th>status</th><th>feedback</th></tr>{rows}</table>{extra}")
+    return (
+        f"<!doctype html><meta charset='utf-8'><title>{html.escape(record.assignment)}: "
+        f"{html.escape(record.student)}</title><style>{STYLE}</style>"
+        f"<h1>{html.escape(record.assignment)} — {html.escape(record.student)}</h1>"
+        f"<p><b>{record.status}</b>: {record.score:g} / {record.max_score:g} points "
+        f"(file sha256 {record.sha256[:12]}, graded {record.started_at:%Y-%m-%d %H:%M} UTC)</p>"
+        f"<img alt='points per question' src='{student_plot(record)}'>"
+        f"<table><tr><th>question</th><th>points</th><th>status</th><th>feedback</th></tr>{rows}</table>{extra}"
+    )
 
 
 def common_mistakes(records: Sequence[RunRecord], top: int = 10) -> list[tuple[str, str, int]]:
@@ -86,29 +93,44 @@ def dashboard(assignment: str, records: Sequence[RunRecord]) -> str:
     left.set_ylabel("students")
     left.set_title("total scores")
     qids = [q.id for q in records[0].questions] if records else []
-    means = [sum(next((q.score / q.max_score for q in r.questions if q.id == qid and q.max_score), 0.0)
-                 for r in records) / len(records) for qid in qids]
+    means = [
+        sum(
+            next((q.score / q.max_score for q in r.questions if q.id == qid and q.max_score), 0.0)
+            for r in records
+        )
+        / len(records)
+        for qid in qids
+    ]
     right.barh(qids[::-1], means[::-1], color="#009688")
     right.set_xlim(0, 1)
     right.set_xlabel("mean fraction of points")
     right.set_title("per question")
     image = _png(fig)
     statuses = Counter(r.status for r in records)
-    mistakes = "".join(f"<tr><td>{html.escape(q)}</td><td>{n}</td><td>{html.escape(t)}</td></tr>"
-                       for q, t, n in common_mistakes(records))
-    students = "".join(f"<tr><td><a href='{html.escape(r.student)}.html'>{html.escape(r.student)}</a></td>"
-                       f"<td class='{r.status}'>{r.status}</td><td>{r.score:g}/{r.max_score:g}</td></tr>"
-                       for r in records)
-    return (f"<!doctype html><meta charset='utf-8'><title>{html.escape(assignment)} dashboard</title>"
-            f"<style>{STYLE}</style><h1>{html.escape(assignment)}: class dashboard</h1>"
-            f"<p>{len(records)} students; " + ", ".join(f"{k}: {v}" for k, v in sorted(statuses.items())) +
-            f"; mean {sum(scores) / max(len(scores), 1):.2f} / {max_score:g}</p>"
-            f"<img alt='score histograms' src='{image}'><h2>Most common mistakes</h2>"
-            f"<table><tr><th>question</th><th>students</th><th>feedback</th></tr>{mistakes}</table>"
-            f"<h2>Students</h2><table><tr><th>student</th><th>status</th><th>score</th></tr>{students}</table>")
+    mistakes = "".join(
+        f"<tr><td>{html.escape(q)}</td><td>{n}</td><td>{html.escape(t)}</td></tr>"
+        for q, t, n in common_mistakes(records)
+    )
+    students = "".join(
+        f"<tr><td><a href='{html.escape(r.student)}.html'>{html.escape(r.student)}</a></td>"
+        f"<td class='{r.status}'>{r.status}</td><td>{r.score:g}/{r.max_score:g}</td></tr>"
+        for r in records
+    )
+    return (
+        f"<!doctype html><meta charset='utf-8'><title>{html.escape(assignment)} dashboard</title>"
+        f"<style>{STYLE}</style><h1>{html.escape(assignment)}: class dashboard</h1>"
+        f"<p>{len(records)} students; "
+        + ", ".join(f"{k}: {v}" for k, v in sorted(statuses.items()))
+        + f"; mean {sum(scores) / max(len(scores), 1):.2f} / {max_score:g}</p>"
+        f"<img alt='score histograms' src='{image}'><h2>Most common mistakes</h2>"
+        f"<table><tr><th>question</th><th>students</th><th>feedback</th></tr>{mistakes}</table>"
+        f"<h2>Students</h2><table><tr><th>student</th><th>status</th><th>score</th></tr>{students}</table>"
+    )
 
 
-def write_reports(assignment: str, records: Sequence[RunRecord], folder: Path, *, with_dashboard: bool = True) -> Path:
+def write_reports(
+    assignment: str, records: Sequence[RunRecord], folder: Path, *, with_dashboard: bool = True
+) -> Path:
     target = folder / assignment
     target.mkdir(parents=True, exist_ok=True)
     for record in records:

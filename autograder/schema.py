@@ -34,10 +34,16 @@ class Reader:
         for name in self.data:
             if name not in allowed:
                 close = difflib.get_close_matches(str(name), allowed, n=1)
-                hint = f"; did you mean '{close[0]}'?" if close else f"; allowed keys: {', '.join(allowed)}"
+                hint = (
+                    f"; did you mean '{close[0]}'?"
+                    if close
+                    else f"; allowed keys: {', '.join(allowed)}"
+                )
                 self.fail(self.key(str(name)), f"is not a known key{hint}")
 
-    def get(self, name: str, kind: type | tuple[type, ...], default: Any = _MISSING, fix: str = "") -> Any:
+    def get(
+        self, name: str, kind: type | tuple[type, ...], default: Any = _MISSING, fix: str = ""
+    ) -> Any:
         if name not in self.data:
             if default is _MISSING:
                 self.fail(self.key(name), f"is required{(': ' + fix) if fix else ''}")
@@ -74,8 +80,15 @@ def defaults(cls: type) -> dict[str, Any]:
 
 
 def _type_word(kind: type) -> str:
-    words: dict[type, str] = {float: "a number", int: "an integer", str: "a string", bool: "true or false",
-                              list: "a list", dict: "a mapping", type(None): "null"}
+    words: dict[type, str] = {
+        float: "a number",
+        int: "an integer",
+        str: "a string",
+        bool: "true or false",
+        list: "a list",
+        dict: "a mapping",
+        type(None): "null",
+    }
     return words.get(kind, kind.__name__)
 
 

@@ -38,13 +38,25 @@ def load_spec(folder: Path) -> AssignmentSpec:
     except yaml.YAMLError as exc:
         raise SpecError(f"{file}: is not valid YAML: {exc}") from None
     top = Reader(file, data, "")
-    top.check_keys(("title", "student_file", "deadline", "late_policy", "extensions", "limits",
-                    "seeds", "questions"))
+    top.check_keys(
+        (
+            "title",
+            "student_file",
+            "deadline",
+            "late_policy",
+            "extensions",
+            "limits",
+            "seeds",
+            "questions",
+        )
+    )
     name = folder.name
     student_file = top.get("student_file", str, f"{name}.py")
     if Path(student_file).stem != name or not student_file.endswith(".py"):
         top.fail("student_file", f"must be '{name}.py' (the folder's name), got {student_file!r}")
-    questions_raw = top.get("questions", list, fix="list the questions, each with id, points and checks")
+    questions_raw = top.get(
+        "questions", list, fix="list the questions, each with id, points and checks"
+    )
     if not questions_raw:
         top.fail("questions", "must list at least one question")
     questions = tuple(_question(top.sub(f"questions[{i}]", q)) for i, q in enumerate(questions_raw))
@@ -82,7 +94,9 @@ def _check_answer_names(top: Reader, questions: tuple[Question, ...]) -> None:
             if name is None:
                 continue
             if name in seen and seen[name] != q.id:
-                top.fail("questions", f"use the answer name {name} in both '{seen[name]}' and '{q.id}'")
+                top.fail(
+                    "questions", f"use the answer name {name} in both '{seen[name]}' and '{q.id}'"
+                )
             seen[name] = q.id
 
 
@@ -108,9 +122,11 @@ def _late_policy(top: Reader) -> LatePolicy:
         return LatePolicy()
     r = top.sub("late_policy", top.data["late_policy"])
     r.check_keys(("grace_minutes", "penalty_per_day", "max_late_days"))
-    policy = LatePolicy(grace_minutes=r.get("grace_minutes", float, 0.0),
-                        penalty_per_day=r.get("penalty_per_day", float, 0.0),
-                        max_late_days=r.get("max_late_days", float, 0.0))
+    policy = LatePolicy(
+        grace_minutes=r.get("grace_minutes", float, 0.0),
+        penalty_per_day=r.get("penalty_per_day", float, 0.0),
+        max_late_days=r.get("max_late_days", float, 0.0),
+    )
     if not 0 <= policy.penalty_per_day <= 1:
         r.fail(r.key("penalty_per_day"), "must be a fraction between 0 and 1")
     return policy
@@ -126,7 +142,10 @@ def _deadline(top: Reader) -> datetime | None:
         try:
             deadline = datetime.fromisoformat(str(value))
         except ValueError:
-            top.fail("deadline", f"must be an ISO 8601 time such as 2026-12-04T23:59:00+00:00, got {show(value)}")
+            top.fail(
+                "deadline",
+                f"must be an ISO 8601 time such as 2026-12-04T23:59:00+00:00, got {show(value)}",
+            )
     if deadline.tzinfo is None:
         top.fail("deadline", "needs a time zone, e.g. 2026-12-04T23:59:00+00:00")
     return deadline
@@ -153,12 +172,20 @@ def _question(r: Reader) -> Question:
     visibility = r.get("visibility", str, "hidden")
     if visibility not in ("public", "hidden"):
         r.fail(r.key("visibility"), f"must be 'public' or 'hidden', got {visibility!r}")
-    checks_raw = r.get("checks", list, fix="add at least one check (symbolic, tensor, metric, choice or custom)")
+    checks_raw = r.get(
+        "checks", list, fix="add at least one check (symbolic, tensor, metric, choice or custom)"
+    )
     if not checks_raw:
         r.fail(r.key("checks"), "must list at least one check")
     checks = tuple(_check(r.sub(f"checks[{i}]", c)) for i, c in enumerate(checks_raw))
-    return Question(id=qid, points=points, visibility=visibility, checks=checks,
-                    title=r.get("title", str, ""), prompt=r.get("prompt", str, ""))
+    return Question(
+        id=qid,
+        points=points,
+        visibility=visibility,
+        checks=checks,
+        title=r.get("title", str, ""),
+        prompt=r.get("prompt", str, ""),
+    )
 
 
 def _check(r: Reader) -> CheckSpec:

@@ -85,8 +85,10 @@ def validate(prepared: PreparedAssignment, *, jobs: int = 1, progress=None) -> l
     spec = prepared.spec
     reference = (spec.root / spec.student_file).read_bytes()
     skeleton = strip_solutions(reference.decode(), spec.student_file).encode()
-    cases = [("reference", reference, Expectation(score=spec.max_score)),
-             ("skeleton", skeleton, Expectation(score=0.0))]
+    cases = [
+        ("reference", reference, Expectation(score=spec.max_score)),
+        ("skeleton", skeleton, Expectation(score=0.0)),
+    ]
     for path in sorted((spec.root / "mistakes").glob("*.py")):
         cases.append((f"mistakes/{path.name}", path.read_bytes(), read_expectation(path)))
     lock = threading.Lock()

@@ -37,7 +37,9 @@ def run_check(reference, checks, check: MetricCheck, seed: int) -> dict[str, flo
     kwargs = dict(check.kwargs)
     if check.data:
         data = getattr(checks, check.data)(seed)
-        kwargs.update({k: torch.from_numpy(v) if isinstance(v, np.ndarray) else v for k, v in data.items()})
+        kwargs.update(
+            {k: torch.from_numpy(v) if isinstance(v, np.ndarray) else v for k, v in data.items()}
+        )
     entry = getattr(reference, check.entry)
     if "seed" in inspect.signature(entry).parameters:
         kwargs["seed"] = seed
@@ -47,12 +49,16 @@ def run_check(reference, checks, check: MetricCheck, seed: int) -> dict[str, flo
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--seeds", type=int, default=20)
     parser.add_argument("assignments", nargs="*")
     args = parser.parse_args()
     torch.set_num_threads(1)
-    names = args.assignments or sorted(p.parent.name for p in (ROOT / "solutions").glob("*/assignment.yaml"))
+    names = args.assignments or sorted(
+        p.parent.name for p in (ROOT / "solutions").glob("*/assignment.yaml")
+    )
     for name in names:
         spec = load_spec(ROOT / "solutions" / name)
         reference, checks = load_trusted(spec)
@@ -70,13 +76,17 @@ def main() -> None:
                     for k in values:
                         values[k].append(metrics[k])
                 cpu = (time.process_time() - started) / args.seeds
-                print(f"{name}/{question.id} ({check.entry}): false fails {failures}/{args.seeds}, "
-                      f"{cpu:.2f} s CPU per fit + evaluation")
+                print(
+                    f"{name}/{question.id} ({check.entry}): false fails {failures}/{args.seeds}, "
+                    f"{cpu:.2f} s CPU per fit + evaluation"
+                )
                 for k, band in check.bands.items():
                     v = values[k]
                     spread = statistics.stdev(v) if len(v) > 1 else 0.0
-                    print(f"    {k:<24} {statistics.mean(v):.6g} ± {spread:.2g} "
-                          f"(min {min(v):.6g}, max {max(v):.6g})  band {show_band(band)}")
+                    print(
+                        f"    {k:<24} {statistics.mean(v):.6g} ± {spread:.2g} "
+                        f"(min {min(v):.6g}, max {max(v):.6g})  band {show_band(band)}"
+                    )
                 sys.stdout.flush()
 
 

@@ -46,8 +46,10 @@ def median_time(fn, repeat: int) -> float:
 def bench_overhead(repeat: int) -> None:
     import torch
 
-    calls = [Call(id="s", kind="get", name="SQUARE"),
-             Call(id="f", kind="call", name="scale", args=(torch.ones(4, 3, dtype=torch.float64),) * 2)]
+    calls = [
+        Call(id="s", kind="get", name="SQUARE"),
+        Call(id="f", kind="call", name="scale", args=(torch.ones(4, 3, dtype=torch.float64),) * 2),
+    ]
     limits = Limits(wall_seconds=30, call_seconds=10)
     with Sandbox() as sandbox:
         sandbox.start()
@@ -56,43 +58,72 @@ def bench_overhead(repeat: int) -> None:
         tier = sandbox.tier
     path = Path("/tmp/autograder-bench-hw.py")
     path.write_bytes(STUDENT)
-    fresh = median_time(lambda: subprocess.run([sys.executable, "-c", FRESH, str(path)], check=True), max(3, repeat // 4))
-    print(f"per-submission overhead: warm sandbox ({tier} tier) {warm * 1000:.1f} ms, "
-          f"fresh interpreter {fresh * 1000:.0f} ms, ratio {fresh / warm:.1f}x")
+    fresh = median_time(
+        lambda: subprocess.run([sys.executable, "-c", FRESH, str(path)], check=True),
+        max(3, repeat // 4),
+    )
+    print(
+        f"per-submission overhead: warm sandbox ({tier} tier) {warm * 1000:.1f} ms, "
+        f"fresh interpreter {fresh * 1000:.0f} ms, ratio {fresh / warm:.1f}x"
+    )
 
 
 def bench_symbolic(repeat: int) -> None:
     from autograder.checks.symbolic import Mistake, SymbolicCheck, judge_symbolic, prepare_symbolic
 
-    check = SymbolicCheck(answer="KL", expected="(sigma**2+mu**2-1-log(sigma**2))/2",
-                          symbols={"mu": "real", "sigma": "positive"},
-                          mistakes=(Mistake(expr="sigma**2+mu**2-1-log(sigma**2)", feedback="half", credit=0.5),
-                                    Mistake(expr="(sigma**2+mu**2-1-log(sigma))/2", feedback="log", credit=0.0)))
+    check = SymbolicCheck(
+        answer="KL",
+        expected="(sigma**2+mu**2-1-log(sigma**2))/2",
+        symbols={"mu": "real", "sigma": "positive"},
+        mistakes=(
+            Mistake(expr="sigma**2+mu**2-1-log(sigma**2)", feedback="half", credit=0.5),
+            Mistake(expr="(sigma**2+mu**2-1-log(sigma))/2", feedback="log", credit=0.0),
+        ),
+    )
     prepared = prepare_symbolic(check)
-    answers = ["sigma**2/2+mu**2/2-1/2-log(sigma)", "(sigma^2+mu^2-1)/2+log(1/sigma)",
-               r"$\frac{1}{2}(\sigma^2+\mu^2-1-\log\sigma^2)$", "(sigma**2+mu**2-1-log(sigma))/2",
-               "sigma**2+mu**2-1-log(sigma**2)", "mu**3"]
+    answers = [
+        "sigma**2/2+mu**2/2-1/2-log(sigma)",
+        "(sigma^2+mu^2-1)/2+log(1/sigma)",
+        r"$\frac{1}{2}(\sigma^2+\mu^2-1-\log\sigma^2)$",
+        "(sigma**2+mu**2-1-log(sigma))/2",
+        "sigma**2+mu**2-1-log(sigma**2)",
+        "mu**3",
+    ]
     times = []
     for _ in range(max(1, repeat // 2)):
         for answer in answers:
             started = time.perf_counter()
             judge_symbolic(prepared, answer)
             times.append(time.perf_counter() - started)
-    print(f"symbolic check: median {statistics.median(times) * 1000:.1f} ms, worst {max(times) * 1000:.0f} ms "
-          f"over {len(times)} answers (target: median <= 50 ms)")
+    print(
+        f"symbolic check: median {statistics.median(times) * 1000:.1f} ms, worst {max(times) * 1000:.0f} ms "
+        f"over {len(times)} answers (target: median <= 50 ms)"
+    )
 
 
 def bench_check_cold() -> None:
     started = time.perf_counter()
-    subprocess.run([str(ROOT / ".venv" / "bin" / "autograder"), "--solutions", str(ROOT / "tests" / "fixtures" / "solutions"),
-                    "check", "tiny", str(ROOT / "tests" / "fixtures" / "class_tiny" / "good" / "tiny.py"), "--json"],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [
+            str(ROOT / ".venv" / "bin" / "autograder"),
+            "--solutions",
+            str(ROOT / "tests" / "fixtures" / "solutions"),
+            "check",
+            "tiny",
+            str(ROOT / "tests" / "fixtures" / "class_tiny" / "good" / "tiny.py"),
+            "--json",
+        ],
+        check=True,
+        capture_output=True,
+    )
     cold = time.perf_counter() - started
     started = time.perf_counter()
     subprocess.run([sys.executable, "-c", "import torch, numpy, sympy"], check=True)
     imports = time.perf_counter() - started
-    print(f"autograder check, cold: {cold:.2f} s; bare `import torch, numpy, sympy`: {imports:.2f} s "
-          f"(ratio {cold / imports:.1f}x; target: <= 3 s)")
+    print(
+        f"autograder check, cold: {cold:.2f} s; bare `import torch, numpy, sympy`: {imports:.2f} s "
+        f"(ratio {cold / imports:.1f}x; target: <= 3 s)"
+    )
 
 
 def bench_class(hw: str) -> None:
@@ -115,8 +146,10 @@ def bench_class(hw: str) -> None:
         for sub in subs:
             grade_submission(prepared, sub, sandbox)
         wall = time.perf_counter() - started
-    print(f"{hw}: {len(subs)} submissions, {wall / len(subs):.2f} s per submission (serial, one sandbox), "
-          f"prepare {prep:.2f} s once, grader-process CPU {(time.process_time() - cpu) / len(subs):.2f} s each")
+    print(
+        f"{hw}: {len(subs)} submissions, {wall / len(subs):.2f} s per submission (serial, one sandbox), "
+        f"prepare {prep:.2f} s once, grader-process CPU {(time.process_time() - cpu) / len(subs):.2f} s each"
+    )
 
 
 def bench_reference_cost(hw: str) -> None:
@@ -138,15 +171,21 @@ def bench_reference_cost(hw: str) -> None:
             for plan in prepared.plans[q.id]:
                 plan.judge(run.results)
         judge = time.process_time() - cpu
-    print(f"{hw}: reference graded in {wall:.2f} s wall; CPU {run.cpu_seconds:.2f} s in the sandbox "
-          f"+ {judge:.2f} s judging = {run.cpu_seconds + judge:.2f} s (budget 20 s)")
+    print(
+        f"{hw}: reference graded in {wall:.2f} s wall; CPU {run.cpu_seconds:.2f} s in the sandbox "
+        f"+ {judge:.2f} s judging = {run.cpu_seconds + judge:.2f} s (budget 20 s)"
+    )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--class", dest="classes", nargs="*", default=["gaussian_kl"])
-    parser.add_argument("--cost", nargs="*", default=[], help="assignments whose reference grading CPU to measure")
+    parser.add_argument(
+        "--cost", nargs="*", default=[], help="assignments whose reference grading CPU to measure"
+    )
     args = parser.parse_args()
     for hw in args.cost:
         bench_reference_cost(hw)

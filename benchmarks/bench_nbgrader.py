@@ -134,19 +134,34 @@ def check_tensor(fn, ref, args, grad=False, zero=False, finite=False):
 '''
 
 SYMBOLIC = [  # (answer, expected, symbols, domain): the spec's six symbolic items, 2 points each
-    ("KL_STD_NORMAL", "(sigma**2 + mu**2 - 1 - log(sigma**2))/2", {"mu": "real", "sigma": "positive"}, None),
+    (
+        "KL_STD_NORMAL",
+        "(sigma**2 + mu**2 - 1 - log(sigma**2))/2",
+        {"mu": "real", "sigma": "positive"},
+        None,
+    ),
     ("KL_STD_NORMAL_LOGVAR", "(exp(l) + mu**2 - 1 - l)/2", {"mu": "real", "l": "real"}, None),
-    ("KL_TWO_GAUSSIANS", "log(s2/s1) + (s1**2 + (m1 - m2)**2)/(2*s2**2) - 1/2",
-     {"m1": "real", "m2": "real", "s1": "positive", "s2": "positive"}, None),
+    (
+        "KL_TWO_GAUSSIANS",
+        "log(s2/s1) + (s1**2 + (m1 - m2)**2)/(2*s2**2) - 1/2",
+        {"m1": "real", "m2": "real", "s1": "positive", "s2": "positive"},
+        None,
+    ),
     ("DKL_DSIGMA", "sigma - 1/sigma", {"mu": "real", "sigma": "positive"}, None),
     ("DKL_DLOGVAR", "(exp(l) - 1)/2", {"mu": "real", "l": "real"}, None),
-    ("KL_FULL_2D", "(a + e + mu1**2 + mu2**2 - 2 - log(a*e - c**2))/2",
-     {"a": "positive", "c": "real", "e": "positive", "mu1": "real", "mu2": "real"},
-     {"a": (1, 3), "e": (1, 3), "c": (-0.9, 0.9)}),
+    (
+        "KL_FULL_2D",
+        "(a + e + mu1**2 + mu2**2 - 2 - log(a*e - c**2))/2",
+        {"a": "positive", "c": "real", "e": "positive", "mu1": "real", "mu2": "real"},
+        {"a": (1, 3), "e": (1, 3), "c": (-0.9, 0.9)},
+    ),
 ]
 
 TENSOR_TESTS = [  # (grade_id, points, source)
-    ("test_kl_diag_std_normal", 3, r'''
+    (
+        "test_kl_diag_std_normal",
+        3,
+        r"""
 def _ref(mu, logvar):
     return 0.5 * (logvar.exp() + mu**2 - 1.0 - logvar).sum(-1)
 
@@ -155,8 +170,12 @@ check_tensor(kl_diag_std_normal, _ref, [normal(g, 7, 3), uniform(g, 7, 3)], grad
 check_tensor(kl_diag_std_normal, _ref, [normal(g, 1, 1), uniform(g, 1, 1)])
 check_tensor(kl_diag_std_normal, _ref, [normal(g, 2, 4, 3), uniform(g, 2, 4, 3)])
 check_tensor(kl_diag_std_normal, _ref, [torch.zeros(3, 2, dtype=torch.float64)] * 2, zero=True)
-'''),
-    ("test_kl_diag_gaussians", 3, r'''
+""",
+    ),
+    (
+        "test_kl_diag_gaussians",
+        3,
+        r"""
 def _ref(mu1, logvar1, mu2, logvar2):
     return 0.5 * (logvar2 - logvar1 + (logvar1 - logvar2).exp()
                   + (mu1 - mu2) ** 2 * (-logvar2).exp() - 1.0).sum(-1)
@@ -169,8 +188,12 @@ zeros = torch.zeros(4, 5, dtype=torch.float64)
 check_tensor(kl_diag_gaussians, _ref, [normal(g, 4, 5), uniform(g, 4, 5), zeros, zeros])
 m, l = torch.full((3, 4), 0.7, dtype=torch.float64), torch.full((3, 4), -0.4, dtype=torch.float64)
 check_tensor(kl_diag_gaussians, _ref, [m, l, m, l], zero=True)
-'''),
-    ("test_kl_full_std_normal", 3, r'''
+""",
+    ),
+    (
+        "test_kl_full_std_normal",
+        3,
+        r"""
 def _ref(mu, L):
     trace = (L**2).sum((-2, -1))
     logdet = 2.0 * L.diagonal(dim1=-2, dim2=-1).log().sum(-1)
@@ -190,8 +213,12 @@ check_tensor(kl_full_std_normal, _ref, [normal(g, 8, 6), _tril(g, 8, 6, 0.5)])
 check_tensor(kl_full_std_normal, _ref, [normal(g, 6, 4, dtype=torch.float32), _tril(g, 6, 4, 0.5, torch.float32)])
 check_tensor(kl_full_std_normal, _ref,
              [torch.zeros(3, 4, dtype=torch.float64), torch.eye(4, dtype=torch.float64).repeat(3, 1, 1)], zero=True)
-'''),
-    ("test_kl_mc", 2, r'''
+""",
+    ),
+    (
+        "test_kl_mc",
+        2,
+        r"""
 def _ref(mu, logvar, eps):
     z = mu + (0.5 * logvar).exp() * eps
     return (0.5 * (z**2 - eps**2 - logvar)).sum(-1).mean(0)
@@ -200,8 +227,12 @@ g = torch.Generator().manual_seed(7)
 check_tensor(kl_mc, _ref, [normal(g, 3, 2), uniform(g, 3, 2), normal(g, 4, 3, 2)], grad=True)
 check_tensor(kl_mc, _ref, [normal(g, 5, 3), uniform(g, 5, 3), normal(g, 16, 5, 3)])
 check_tensor(kl_mc, _ref, [normal(g, 1, 1), uniform(g, 1, 1), normal(g, 1, 1, 1)])
-'''),
-    ("test_kl_edge_cases", 1, r'''
+""",
+    ),
+    (
+        "test_kl_edge_cases",
+        1,
+        r"""
 def _ref1(mu, logvar):
     return 0.5 * (logvar.exp() + mu**2 - 1.0 - logvar).sum(-1)
 
@@ -223,12 +254,16 @@ check_tensor(kl_diag_gaussians, _ref2, [normal(g, 7, 3, dtype=f32), uniform(g, 7
                                         normal(g, 7, 3, dtype=f32), uniform(g, 7, 3, dtype=f32)])
 check_tensor(kl_diag_gaussians, _ref2, [normal(g, 2, 3, dtype=f32), extreme1, normal(g, 2, 3, dtype=f32), extreme2],
              finite=True)
-'''),
+""",
+    ),
 ]
 
 # The training: the same data (seed 7: make_vae_data(7)), kwargs, evaluation and bands as
 # checks.py; the cell's output is the score (nbgrader partial credit), like scoring: fraction.
-TRAINING_TEST = ("test_linear_vae", 10, r'''
+TRAINING_TEST = (
+    "test_linear_vae",
+    10,
+    r"""
 SIGMA2, K, DIM = 0.25, 4, 6
 A = torch.tensor([[1.0, 0.5], [0.8, -0.6], [0.3, 1.2], [-0.5, 0.4], [1.1, 0.2], [0.2, -0.9]], dtype=torch.float64)
 C = torch.tensor([1.0, -1.0, 0.5, 0.0, 2.0, -0.5], dtype=torch.float64)
@@ -266,7 +301,8 @@ gap = optimum - elbo
 met = [kl_error <= 0.15, collapsed <= 0.02, active == 2, gap <= 0.15]
 assert any(met), (kl_error, collapsed, active, gap)
 10.0 * sum(met) / len(met)
-''')
+""",
+)
 
 CHOICES = ("Q1", "Q2", "Q3")  # correct: a, 2 points each
 
@@ -276,8 +312,10 @@ def symbolic_test(answer: str, expected: str, symbols: dict, domain) -> str:
 
 
 def choice_test(answer: str) -> str:
-    return (f"_c = re.sub(r'\\s*[\\)\\]\\.]+$', '', re.sub(r'^[\\(\\[]\\s*', '', str({answer}).strip().lower())).strip()\n"
-            f"assert _c == 'a', {answer}\n")
+    return (
+        f"_c = re.sub(r'\\s*[\\)\\]\\.]+$', '', re.sub(r'^[\\(\\[]\\s*', '', str({answer}).strip().lower())).strip()\n"
+        f"assert _c == 'a', {answer}\n"
+    )
 
 
 def code_cell(source: str, **nbgrader) -> nbformat.NotebookNode:
@@ -288,18 +326,30 @@ def code_cell(source: str, **nbgrader) -> nbformat.NotebookNode:
 
 
 def test_cell(grade_id: str, points: int, source: str) -> nbformat.NotebookNode:
-    return code_cell(source, grade=True, solution=False, locked=True, points=points, grade_id=grade_id)
+    return code_cell(
+        source, grade=True, solution=False, locked=True, points=points, grade_id=grade_id
+    )
 
 
 def source_notebook(training: bool) -> nbformat.NotebookNode:
     nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     nb.metadata["language_info"] = {"name": "python"}
     reference = (ROOT / "solutions" / HW / f"{HW}.py").read_text()
-    nb.cells.append(code_cell(reference, solution=True, grade=False, locked=False, grade_id="answers"))
-    nb.cells.append(code_cell(HELPERS, solution=False, grade=False, locked=True, grade_id="helpers"))
+    nb.cells.append(
+        code_cell(reference, solution=True, grade=False, locked=False, grade_id="answers")
+    )
+    nb.cells.append(
+        code_cell(HELPERS, solution=False, grade=False, locked=True, grade_id="helpers")
+    )
     for answer, expected, symbols, domain in SYMBOLIC:
-        nb.cells.append(test_cell(f"test_{answer.lower()}", 2, symbolic_test(answer, expected, symbols, domain)))
+        nb.cells.append(
+            test_cell(f"test_{answer.lower()}", 2, symbolic_test(answer, expected, symbols, domain))
+        )
     for grade_id, points, source in TENSOR_TESTS:
         nb.cells.append(test_cell(grade_id, points, source))
     if training:
@@ -323,13 +373,17 @@ def environment(extra: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-def run(cmd: list[str], cwd: Path, what: str, extra_env: dict[str, str] | None = None) -> tuple[float, str]:
+def run(
+    cmd: list[str], cwd: Path, what: str, extra_env: dict[str, str] | None = None
+) -> tuple[float, str]:
     """Run a command; (wall seconds, stdout). On failure print its stderr tail and exit."""
     started = time.perf_counter()
     proc = subprocess.run(cmd, cwd=cwd, env=environment(extra_env), capture_output=True, text=True)
     wall = time.perf_counter() - started
     if proc.returncode != 0:
-        print(f"\n{what} failed (exit {proc.returncode}): {' '.join(map(str, cmd))}", file=sys.stderr)
+        print(
+            f"\n{what} failed (exit {proc.returncode}): {' '.join(map(str, cmd))}", file=sys.stderr
+        )
         print((proc.stdout[-2000:] + "\n" + proc.stderr[-6000:]).strip(), file=sys.stderr)
         sys.exit(1)
     return wall, proc.stdout
@@ -349,16 +403,38 @@ def solutions_without_training(tmp: Path) -> Path:
     folder = tmp / "solutions" / HW
     shutil.copytree(ROOT / "solutions" / HW, folder)
     spec = yaml.safe_load((folder / "assignment.yaml").read_text())
-    spec["questions"] = [q for q in spec["questions"]
-                         if not any(c.get("kind") == "metric" for c in q.get("checks", []))]
-    (folder / "assignment.yaml").write_text(yaml.safe_dump(spec, sort_keys=False, allow_unicode=True))
+    spec["questions"] = [
+        q
+        for q in spec["questions"]
+        if not any(c.get("kind") == "metric" for c in q.get("checks", []))
+    ]
+    (folder / "assignment.yaml").write_text(
+        yaml.safe_dump(spec, sort_keys=False, allow_unicode=True)
+    )
     return folder.parent
 
 
-def autograder_grade(solutions: Path, subs: Path, gradebook: Path) -> tuple[float, dict[str, float], float]:
-    wall, stdout = run([str(BIN / "autograder"), "--solutions", str(solutions), "grade", HW, str(subs),
-                        "--jobs", "1", "--gradebook", str(gradebook), "--force", "--json"],
-                       ROOT, "autograder grade")
+def autograder_grade(
+    solutions: Path, subs: Path, gradebook: Path
+) -> tuple[float, dict[str, float], float]:
+    wall, stdout = run(
+        [
+            str(BIN / "autograder"),
+            "--solutions",
+            str(solutions),
+            "grade",
+            HW,
+            str(subs),
+            "--jobs",
+            "1",
+            "--gradebook",
+            str(gradebook),
+            "--force",
+            "--json",
+        ],
+        ROOT,
+        "autograder grade",
+    )
     scores, max_score = {}, 0.0
     for line in stdout.splitlines():
         if line.strip().startswith("{"):
@@ -371,23 +447,30 @@ def autograder_grade(solutions: Path, subs: Path, gradebook: Path) -> tuple[floa
 def setup_course(tmp: Path, roster: list[tuple[str, str]]) -> Path:
     course = tmp / "course"
     course.mkdir()
-    (course / "nbgrader_config.py").write_text(textwrap.dedent(f"""
+    (course / "nbgrader_config.py").write_text(
+        textwrap.dedent(f"""
         c = get_config()
         c.CourseDirectory.root = {str(course)!r}
         c.CourseDirectory.course_id = {COURSE!r}
         c.CourseDirectory.db_url = {"sqlite:///" + str(course / "gradebook.db")!r}
         c.Execute.timeout = 300
-    """))
+    """)
+    )
     for assignment, training in ((HW, True), (HW_NT, False)):
         folder = course / "source" / assignment
         folder.mkdir(parents=True)
         nbformat.write(source_notebook(training), str(folder / f"{HW}.ipynb"))
-        run([str(BIN / "nbgrader"), "generate_assignment", assignment, "--force"], course,
-            f"nbgrader generate_assignment {assignment}")
+        run(
+            [str(BIN / "nbgrader"), "generate_assignment", assignment, "--force"],
+            course,
+            f"nbgrader generate_assignment {assignment}",
+        )
         released = nbformat.read(str(course / "release" / assignment / f"{HW}.ipynb"), as_version=4)
         for student, source in roster:
             nb = copy.deepcopy(released)
-            answers = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "answers")
+            answers = next(
+                c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "answers"
+            )
             answers.source = (ROOT / "demo" / HW / source / f"{HW}.py").read_text()
             target = course / "submitted" / student / assignment
             target.mkdir(parents=True)
@@ -395,9 +478,15 @@ def setup_course(tmp: Path, roster: list[tuple[str, str]]) -> Path:
     return course
 
 
-def nbgrader_grade(course: Path, assignment: str, threads: dict[str, str]) -> tuple[float, dict[str, float], float]:
-    wall, _ = run([str(BIN / "nbgrader"), "autograde", assignment, "--create", "--force"], course,
-                  f"nbgrader autograde {assignment}", threads)
+def nbgrader_grade(
+    course: Path, assignment: str, threads: dict[str, str]
+) -> tuple[float, dict[str, float], float]:
+    wall, _ = run(
+        [str(BIN / "nbgrader"), "autograde", assignment, "--create", "--force"],
+        course,
+        f"nbgrader autograde {assignment}",
+        threads,
+    )
     from nbgrader.api import Gradebook
 
     scores, max_score = {}, 0.0
@@ -409,20 +498,33 @@ def nbgrader_grade(course: Path, assignment: str, threads: dict[str, str]) -> tu
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--students", type=int, default=6, help="submissions per system (default 6)")
-    parser.add_argument("--nbgrader-default-threads", action="store_true",
-                        help="run the nbgrader kernels with torch's default thread count (default: one thread, "
-                             "as the autograder's sandboxes)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--students", type=int, default=6, help="submissions per system (default 6)"
+    )
+    parser.add_argument(
+        "--nbgrader-default-threads",
+        action="store_true",
+        help="run the nbgrader kernels with torch's default thread count (default: one thread, "
+        "as the autograder's sandboxes)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = parser.parse_args()
     threads = {} if args.nbgrader_default_threads else ONE_THREAD
     n = max(1, args.students)
     roster = students(n)
-    print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}  ({os.cpu_count()} CPUs)")
-    print(f"nbgrader kernels: {'torch default threads' if not threads else 'OMP_NUM_THREADS=1'}; "
-          f"autograder sandboxes: OMP_NUM_THREADS=1")
-    print(f"N = {n} correct submissions: {', '.join(f'{s}<-{src}' if s != src else s for s, src in roster)}")
+    print(
+        f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}  ({os.cpu_count()} CPUs)"
+    )
+    print(
+        f"nbgrader kernels: {'torch default threads' if not threads else 'OMP_NUM_THREADS=1'}; "
+        f"autograder sandboxes: OMP_NUM_THREADS=1"
+    )
+    print(
+        f"N = {n} correct submissions: {', '.join(f'{s}<-{src}' if s != src else s for s, src in roster)}"
+    )
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-nbgrader-"))
     try:
@@ -437,9 +539,13 @@ def main() -> None:
 
         results = {}
         print("grading ...", flush=True)
-        results["whole", "autograder"] = autograder_grade(ROOT / "solutions", subs, tmp / "gb_whole.db")
+        results["whole", "autograder"] = autograder_grade(
+            ROOT / "solutions", subs, tmp / "gb_whole.db"
+        )
         results["whole", "nbgrader"] = nbgrader_grade(course, HW, threads)
-        results["no training", "autograder"] = autograder_grade(nt_solutions, subs, tmp / "gb_nt.db")
+        results["no training", "autograder"] = autograder_grade(
+            nt_solutions, subs, tmp / "gb_nt.db"
+        )
         results["no training", "nbgrader"] = nbgrader_grade(course, HW_NT, threads)
         load_end = os.getloadavg()
 
@@ -450,8 +556,10 @@ def main() -> None:
             print(f"  {variant}: autograder max {ag[2]:g}, nbgrader max {nb[2]:g}")
             for student, _ in roster:
                 a, b = ag[1].get(student), nb[1].get(student)
-                print(f"    {student:8s} autograder {a if a is not None else 'missing':>6}   "
-                      f"nbgrader {b if b is not None else 'missing':>6}")
+                print(
+                    f"    {student:8s} autograder {a if a is not None else 'missing':>6}   "
+                    f"nbgrader {b if b is not None else 'missing':>6}"
+                )
                 failed |= a is None or b is None
         if failed:
             print("a system produced no grade for some submission", file=sys.stderr)

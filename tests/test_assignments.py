@@ -34,7 +34,9 @@ def test_release_is_current_and_hides_the_solution(hw, tmp_path):
     written = {p.name: p.read_text() for p in release(spec, tmp_path / hw)}
     committed = ROOT / "assignments" / hw
     for name, text in written.items():
-        assert (committed / name).read_text() == text, f"assignments/{hw}/{name} is stale: run autograder release {hw}"
+        assert (committed / name).read_text() == text, (
+            f"assignments/{hw}/{name} is stale: run autograder release {hw}"
+        )
     assert "BEGIN SOLUTION" not in written[spec.student_file]
     assert not (committed / "checks.py").exists() and not (committed / "mistakes").exists()
     public = json.loads((committed / "public_checks.json").read_text())

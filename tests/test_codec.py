@@ -54,8 +54,16 @@ def refusal(data: bytes, **kwargs) -> str:
     return str(caught.value)
 
 
-@pytest.mark.parametrize("data", [b"", b"PK\x03\x04", b"\x93NUMP", b"{'descr': '<f8'}",
-                                  base64.b64encode(npy("<f8", (1,), bytes(8)))])
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"",
+        b"PK\x03\x04",
+        b"\x93NUMP",
+        b"{'descr': '<f8'}",
+        base64.b64encode(npy("<f8", (1,), bytes(8))),
+    ],
+)
 def test_bytes_without_the_magic_string_are_refused(data):
     assert refusal(data) == "not an .npy array"
 
@@ -64,14 +72,20 @@ def test_an_unknown_format_version_is_refused():
     assert refusal(b"\x93NUMPY\x03\x00" + bytes(16)) == "unsupported .npy version (3, 0)"
 
 
-@pytest.mark.parametrize(("header", "detail"), [
-    ("{'descr': 'xyz', 'fortran_order': False, 'shape': (1,)}", "not a valid dtype descriptor"),
-    ("{'descr': '<f8', 'fortran_order': False, 'shape': (1.5,)}", "shape is not valid"),
-    ("{'descr': '<f8', 'fortran_order': 'no', 'shape': (1,)}", "fortran_order is not a valid bool"),
-    ("{'descr': '<f8', 'shape': (1,)}", "does not contain the correct keys"),
-    ("{'descr': '<f8', 'fortran_order': False, 'shape': (2**40,)}", "malformed node"),
-    ("__import__('os').system('true')", "malformed .npy header"),
-])
+@pytest.mark.parametrize(
+    ("header", "detail"),
+    [
+        ("{'descr': 'xyz', 'fortran_order': False, 'shape': (1,)}", "not a valid dtype descriptor"),
+        ("{'descr': '<f8', 'fortran_order': False, 'shape': (1.5,)}", "shape is not valid"),
+        (
+            "{'descr': '<f8', 'fortran_order': 'no', 'shape': (1,)}",
+            "fortran_order is not a valid bool",
+        ),
+        ("{'descr': '<f8', 'shape': (1,)}", "does not contain the correct keys"),
+        ("{'descr': '<f8', 'fortran_order': False, 'shape': (2**40,)}", "malformed node"),
+        ("__import__('os').system('true')", "malformed .npy header"),
+    ],
+)
 def test_a_header_that_is_not_a_plain_literal_is_refused(header, detail):
     message = refusal(raw_header(header) + bytes(8))
     assert message.startswith("malformed .npy header: ")
@@ -83,15 +97,18 @@ def test_an_unclosed_header_is_refused_as_malformed(header):
     assert refusal(raw_header(header) + bytes(8)).startswith("malformed .npy header")
 
 
-@pytest.mark.parametrize(("descr", "shown"), [
-    ("|O", "object"),
-    ([("a", "<f8"), ("b", "<i4")], "[('a', '<f8'), ('b', '<i4')]"),
-    ("|V8", "|V8"),
-    ("<U3", "<U3"),
-    ("|S3", "|S3"),
-    ("<M8[s]", "datetime64[s]"),
-    ("<m8[s]", "timedelta64[s]"),
-])
+@pytest.mark.parametrize(
+    ("descr", "shown"),
+    [
+        ("|O", "object"),
+        ([("a", "<f8"), ("b", "<i4")], "[('a', '<f8'), ('b', '<i4')]"),
+        ("|V8", "|V8"),
+        ("<U3", "<U3"),
+        ("|S3", "|S3"),
+        ("<M8[s]", "datetime64[s]"),
+        ("<m8[s]", "timedelta64[s]"),
+    ],
+)
 def test_dtypes_that_are_not_plain_numbers_are_refused(descr, shown):
     assert refusal(npy(descr, (2,), bytes(24))) == f"arrays of dtype {shown} are not accepted"
 
@@ -108,7 +125,10 @@ def test_thirty_two_dimensions_are_still_accepted():
 @pytest.mark.parametrize(("shape", "body"), [((10,), 8), ((2, 3), 40), ((2,), 24), ((), 0)])
 def test_a_header_that_lies_about_the_body_is_refused(shape, body):
     expected = 8 * math.prod(shape)
-    assert refusal(npy("<f8", shape, bytes(body))) == f"array body has {body} bytes, header says {expected}"
+    assert (
+        refusal(npy("<f8", shape, bytes(body)))
+        == f"array body has {body} bytes, header says {expected}"
+    )
 
 
 def test_a_header_claiming_a_huge_array_is_refused_before_any_allocation():
@@ -139,17 +159,20 @@ def test_the_byte_cap_is_the_callers():
 # ---------------------------------------------------------------- .npy round trips
 
 
-@pytest.mark.parametrize("array", [
-    np.arange(12.0).reshape(3, 4),
-    np.array(2.5),
-    np.zeros((0, 3)),
-    np.array([True, False]),
-    np.array([-3, 7], dtype=np.int8),
-    np.array([2**63 + 1], dtype=np.uint64),
-    np.array([1 + 2j, -1j], dtype=np.complex64),
-    np.array([1.5, -2.0], dtype=">f8"),
-    np.array([np.nan, np.inf, -np.inf]),
-])
+@pytest.mark.parametrize(
+    "array",
+    [
+        np.arange(12.0).reshape(3, 4),
+        np.array(2.5),
+        np.zeros((0, 3)),
+        np.array([True, False]),
+        np.array([-3, 7], dtype=np.int8),
+        np.array([2**63 + 1], dtype=np.uint64),
+        np.array([1 + 2j, -1j], dtype=np.complex64),
+        np.array([1.5, -2.0], dtype=">f8"),
+        np.array([np.nan, np.inf, -np.inf]),
+    ],
+)
 def test_plain_number_arrays_round_trip(array):
     back = decode_npy(base64.b64decode(encode_npy(array)))
     assert back.dtype == array.dtype and back.shape == array.shape
@@ -202,10 +225,20 @@ def test_a_numpy_array_is_marked_as_numpy():
     np.testing.assert_array_equal(back.array, [1, 2])
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    (None, None), (True, True), (np.bool_(False), False), (7, 7), (np.int64(-3), -3), (0.25, 0.25),
-    (np.float32(0.5), 0.5), ("(b)", "(b)"), (math.inf, math.inf),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (None, None),
+        (True, True),
+        (np.bool_(False), False),
+        (7, 7),
+        (np.int64(-3), -3),
+        (0.25, 0.25),
+        (np.float32(0.5), 0.5),
+        ("(b)", "(b)"),
+        (math.inf, math.inf),
+    ],
+)
 def test_scalars_round_trip_as_plain_python_values(value, expected):
     back = round_trip(value)
     assert back == expected and type(back) is type(expected)
@@ -268,21 +301,32 @@ def test_a_missing_name_decodes_as_missing():
     assert decode_value({"t": "missing"}) == OpaqueValue(type_name="missing")
 
 
-@pytest.mark.parametrize(("obj", "message"), [
-    ([], "malformed value"),
-    ("none", "malformed value"),
-    ({"t": "pickle", "v": "..."}, "unknown value kind 'pickle'"),
-    ({"t": "int", "v": "3"}, "malformed int"),
-    ({"t": "int", "v": True}, "malformed int"),
-    ({"t": "int", "v": 3.0}, "malformed int"),
-    ({"t": "float", "v": "nan"}, "malformed float"),
-    ({"t": "str", "v": 3}, "expected a string"),
-    ({"t": "list", "items": {"0": {"t": "none"}}}, "malformed list"),
-    ({"t": "list", "items": [{"t": "none"}] * (MAX_ITEMS + 1)}, "malformed list"),
-    ({"t": "dict", "items": [["a", {"t": "none"}]]}, "malformed dict"),
-    ({"t": "array", "origin": "torch", "dtype": "torch.float64", "type": "torch.Tensor", "npy": 5},
-     "expected a string"),
-])
+@pytest.mark.parametrize(
+    ("obj", "message"),
+    [
+        ([], "malformed value"),
+        ("none", "malformed value"),
+        ({"t": "pickle", "v": "..."}, "unknown value kind 'pickle'"),
+        ({"t": "int", "v": "3"}, "malformed int"),
+        ({"t": "int", "v": True}, "malformed int"),
+        ({"t": "int", "v": 3.0}, "malformed int"),
+        ({"t": "float", "v": "nan"}, "malformed float"),
+        ({"t": "str", "v": 3}, "expected a string"),
+        ({"t": "list", "items": {"0": {"t": "none"}}}, "malformed list"),
+        ({"t": "list", "items": [{"t": "none"}] * (MAX_ITEMS + 1)}, "malformed list"),
+        ({"t": "dict", "items": [["a", {"t": "none"}]]}, "malformed dict"),
+        (
+            {
+                "t": "array",
+                "origin": "torch",
+                "dtype": "torch.float64",
+                "type": "torch.Tensor",
+                "npy": 5,
+            },
+            "expected a string",
+        ),
+    ],
+)
 def test_malformed_values_are_refused(obj, message):
     with pytest.raises(TransportError) as caught:
         decode_value(obj)
@@ -290,8 +334,13 @@ def test_malformed_values_are_refused(obj, message):
 
 
 def test_a_hostile_array_inside_a_value_is_refused_by_the_header_checks():
-    obj = {"t": "array", "origin": "torch", "dtype": "torch.float64", "type": "torch.Tensor",
-           "npy": base64.b64encode(npy("|O", (1,), bytes(8))).decode()}
+    obj = {
+        "t": "array",
+        "origin": "torch",
+        "dtype": "torch.float64",
+        "type": "torch.Tensor",
+        "npy": base64.b64encode(npy("|O", (1,), bytes(8))).decode(),
+    }
     with pytest.raises(TransportError, match="arrays of dtype object are not accepted"):
         decode_value(obj)
 

@@ -40,7 +40,9 @@ def test_honest_solutions_get_full_marks_despite_warnings(graded):
     reports, _ = graded
     for student in ("good", "latex_good", "notebook"):
         assert reports[student].status == "graded", reports[student].feedback
-        assert reports[student].score == 10, [(q.id, q.feedback) for q in reports[student].questions]
+        assert reports[student].score == 10, [
+            (q.id, q.feedback) for q in reports[student].questions
+        ]
     assert "warning" in reports["good"].feedback.lower()
 
 
@@ -54,7 +56,10 @@ def test_fake_scores_and_result_files_earn_nothing(graded):
     reports, _ = graded
     report = reports["fake_score"]
     assert report.status == "graded" and report.score == 0
-    assert not Path("results.json").exists() or json.loads(Path("results.json").read_text()).get("score") != 10
+    assert (
+        not Path("results.json").exists()
+        or json.loads(Path("results.json").read_text()).get("score") != 10
+    )
 
 
 def test_sneaky_return_types_earn_nothing_and_run_nothing(graded):
@@ -70,9 +75,13 @@ def test_sneaky_return_types_earn_nothing_and_run_nothing(graded):
 
 @pytest.mark.parametrize(
     ("student", "reason"),
-    [("exits", "sys.exit(0)"), ("syntax_error", "SyntaxError at line 4"),
-     ("import_crash", "No module named 'torch_extra_magic'"), ("empty", "is empty"),
-     ("broken_notebook", "notebook tiny.ipynb could not be read")],
+    [
+        ("exits", "sys.exit(0)"),
+        ("syntax_error", "SyntaxError at line 4"),
+        ("import_crash", "No module named 'torch_extra_magic'"),
+        ("empty", "is empty"),
+        ("broken_notebook", "notebook tiny.ipynb could not be read"),
+    ],
 )
 def test_unimportable_files_are_not_gradable_with_a_reason(graded, student, reason):
     reports, _ = graded
@@ -126,12 +135,28 @@ def test_concurrent_writers_share_the_new_assignment_and_student(prepared, tmp_p
     from autograder.models import GradeReport
 
     gradebook = Gradebook(str(tmp_path / "gb.db"))
-    reports = [GradeReport(student=f"s{i % 3}", assignment="tiny", status="graded", score=1.0, max_score=10.0,
-                           sha256=f"{i:064d}") for i in range(12)]
+    reports = [
+        GradeReport(
+            student=f"s{i % 3}",
+            assignment="tiny",
+            status="graded",
+            score=1.0,
+            max_score=10.0,
+            sha256=f"{i:064d}",
+        )
+        for i in range(12)
+    ]
 
     def write(report):
-        gradebook.record(report, title="t", spec_hash="h", seeds=(0,), filename="tiny.py", submitted_at=None,
-                         started_at=datetime.now(UTC))
+        gradebook.record(
+            report,
+            title="t",
+            spec_hash="h",
+            seeds=(0,),
+            filename="tiny.py",
+            submitted_at=None,
+            started_at=datetime.now(UTC),
+        )
 
     threads = [threading.Thread(target=write, args=(r,)) for r in reports]
     for t in threads:

@@ -11,8 +11,12 @@ from autograder.spec import load_spec
 from tests.conftest import FIXTURES
 
 DEADLINE = datetime(2026, 12, 4, 23, 59, tzinfo=UTC)
-SPEC = replace(load_spec(FIXTURES / "solutions" / "tiny"), deadline=DEADLINE, extensions={"s07": 2.0},
-               late_policy=LatePolicy(grace_minutes=15, penalty_per_day=0.1, max_late_days=3))
+SPEC = replace(
+    load_spec(FIXTURES / "solutions" / "tiny"),
+    deadline=DEADLINE,
+    extensions={"s07": 2.0},
+    late_policy=LatePolicy(grace_minutes=15, penalty_per_day=0.1, max_late_days=3),
+)
 
 
 def test_on_time_within_grace_and_undated_cost_nothing():

@@ -12,7 +12,11 @@ PACKAGE = Path(__file__).resolve().parent.parent / "autograder"
 def imports_of(path: Path) -> set[str]:
     found = set()
     for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("autograder"):
+        if (
+            isinstance(node, ast.ImportFrom)
+            and node.module
+            and node.module.startswith("autograder")
+        ):
             found.add(node.module)
         elif isinstance(node, ast.Import):
             found.update(a.name for a in node.names if a.name.startswith("autograder"))
@@ -29,14 +33,26 @@ MODULES = {module_name(p): imports_of(p) for p in PACKAGE.rglob("*.py")}
 
 # Each module's layer: a module imports only from lower layers, or from its own subpackage.
 RANKS = {
-    "autograder": 0, "autograder.errors": 0,
+    "autograder": 0,
+    "autograder.errors": 0,
     "autograder.models": 1,
-    "autograder.schema": 2, "autograder.codec": 2,
-    "autograder.checks": 3, "autograder.sandbox": 3, "autograder.gradebook": 3, "autograder.submission": 3,
-    "autograder.spec": 4, "autograder.prepare": 4,
-    "autograder.public": 5, "autograder.grader": 5, "autograder.release": 5,
-    "autograder.batch": 6, "autograder.validate": 6, "autograder.report": 6, "autograder.export": 6,
-    "autograder.history": 6, "autograder.selfcheck": 6,
+    "autograder.schema": 2,
+    "autograder.codec": 2,
+    "autograder.checks": 3,
+    "autograder.sandbox": 3,
+    "autograder.gradebook": 3,
+    "autograder.submission": 3,
+    "autograder.spec": 4,
+    "autograder.prepare": 4,
+    "autograder.public": 5,
+    "autograder.grader": 5,
+    "autograder.release": 5,
+    "autograder.batch": 6,
+    "autograder.validate": 6,
+    "autograder.report": 6,
+    "autograder.export": 6,
+    "autograder.history": 6,
+    "autograder.selfcheck": 6,
     "autograder.distributed": 7,  # the batch, sent to a cluster
     "autograder.cli": 8,
     "autograder.__main__": 9,
@@ -61,7 +77,9 @@ def test_imports_point_down_the_layers():
             if here == there and here != "autograder":
                 continue  # inside one subpackage; cycles are caught below
             if dep != "autograder" and RANKS.get(there, 99) >= RANKS.get(here, -1):
-                wrong.append(f"{module} (layer {RANKS.get(here)}) imports {dep} (layer {RANKS.get(there)})")
+                wrong.append(
+                    f"{module} (layer {RANKS.get(here)}) imports {dep} (layer {RANKS.get(there)})"
+                )
     assert wrong == []
 
 
@@ -98,4 +116,6 @@ def test_the_grader_never_evals_or_unpickles():
                 assert name not in banned, f"{path.name} calls {name}"
             if isinstance(node, ast.Import | ast.ImportFrom):
                 names = [a.name for a in node.names] + [getattr(node, "module", None) or ""]
-                assert not any(n.split(".")[0] in ("pickle", "dill", "cloudpickle") for n in names), path.name
+                assert not any(
+                    n.split(".")[0] in ("pickle", "dill", "cloudpickle") for n in names
+                ), path.name

@@ -31,7 +31,10 @@ def bundle_dir(prepared, tmp_path):
 def test_only_public_questions_and_public_kinds_are_shipped(bundle_dir):
     bundle = json.loads((bundle_dir / FILE).read_text())
     assert bundle["format"] == FORMAT
-    assert [q["id"] for q in bundle["questions"]] == ["square", "scale"]  # fit and concept are hidden
+    assert [q["id"] for q in bundle["questions"]] == [
+        "square",
+        "scale",
+    ]  # fit and concept are hidden
     kinds = [c["kind"] for q in bundle["questions"] for c in q["checks"]]
     assert kinds == ["symbolic", "tensor"]
     text = json.dumps(bundle)
@@ -47,7 +50,11 @@ def test_the_bundle_reads_back_to_the_graded_expectations(prepared, bundle_dir):
     assert isinstance(a, Expectations) and isinstance(b, Expectations)
     assert a.arg_names == b.arg_names and len(a.cases) == len(b.cases) == 3
     for x, y in zip(a.cases, b.cases):
-        assert x.label == y.label and x.properties == y.properties and (x.rtol, x.atol) == (y.rtol, y.atol)
+        assert (
+            x.label == y.label
+            and x.properties == y.properties
+            and (x.rtol, x.atol) == (y.rtol, y.atol)
+        )
         np.testing.assert_array_equal(x.output, y.output)
         assert (x.grads is None) == (y.grads is None)
     assert [c.id for c in graded_tensor.calls] == [c.id for c in public_tensor.calls]
@@ -58,11 +65,14 @@ def test_the_bundle_reads_back_to_the_graded_expectations(prepared, bundle_dir):
     assert public_sym.weight == graded_sym.weight == 1.0
 
 
-@pytest.mark.parametrize("change, message", [
-    (lambda b: b.pop("format"), "format none, this autograder reads format 1"),
-    (lambda b: b.update(format=99), "format 99"),
-    (lambda b: b["questions"][0]["checks"][0].update(kind="oracle"), "unknown kind 'oracle'"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda b: b.pop("format"), "format none, this autograder reads format 1"),
+        (lambda b: b.update(format=99), "format 99"),
+        (lambda b: b["questions"][0]["checks"][0].update(kind="oracle"), "unknown kind 'oracle'"),
+    ],
+)
 def test_a_bundle_it_cannot_read_is_refused_with_a_hint(bundle_dir, change, message):
     path = bundle_dir / FILE
     bundle = json.loads(path.read_text())

@@ -37,16 +37,31 @@ def test_tiny_spec_loads_into_frozen_dataclasses():
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda d: d["questions"][1].update(points="ten"), "questions[1].points must be a number, got 'ten'"),
-        (lambda d: d["questions"][0].update(visibility="secret"), "questions[0].visibility must be 'public' or 'hidden'"),
-        (lambda d: d["questions"][0]["checks"][0].update(kind="magic"), "questions[0].checks[0].kind must be one of"),
-        (lambda d: d["questions"][0]["checks"][0]["symbols"].update(sigma="happy"), "symbols.sigma must be one of"),
+        (
+            lambda d: d["questions"][1].update(points="ten"),
+            "questions[1].points must be a number, got 'ten'",
+        ),
+        (
+            lambda d: d["questions"][0].update(visibility="secret"),
+            "questions[0].visibility must be 'public' or 'hidden'",
+        ),
+        (
+            lambda d: d["questions"][0]["checks"][0].update(kind="magic"),
+            "questions[0].checks[0].kind must be one of",
+        ),
+        (
+            lambda d: d["questions"][0]["checks"][0]["symbols"].update(sigma="happy"),
+            "symbols.sigma must be one of",
+        ),
         (lambda d: d["questions"][3]["checks"][0].update(correct=["z"]), "not among the options"),
         (lambda d: d["questions"][2]["checks"][0]["bands"].update(error=[1, 0]), "low > high"),
         (lambda d: d.update(deadline="next friday"), "deadline must be an ISO 8601 time"),
         (lambda d: d.update(limits={"memory_mb": 100}), "at least 1024"),
         (lambda d: d["questions"][1].update(id="square"), "has the id 'square' twice"),
-        (lambda d: d["questions"][0].update(pionts=3), "pionts is not a known key; did you mean 'points'?"),
+        (
+            lambda d: d["questions"][0].update(pionts=3),
+            "pionts is not a known key; did you mean 'points'?",
+        ),
     ],
 )
 def test_errors_name_file_key_and_fix(tmp_path, change, message):

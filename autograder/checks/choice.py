@@ -41,22 +41,34 @@ def normalise_choice(text: str) -> str:
 def judge_choice(check: ChoiceCheck, value: Any) -> CheckOutcome:
     name = check.answer
     if value is None or (isinstance(value, OpaqueValue) and value.type_name == "missing"):
-        return CheckOutcome(credit=0.0, status="failed",
-                            feedback=f"{name} is not answered: set {name} = \"a\" (one of {', '.join(check.options)})")
+        return CheckOutcome(
+            credit=0.0,
+            status="failed",
+            feedback=f'{name} is not answered: set {name} = "a" (one of {", ".join(check.options)})',
+        )
     if not isinstance(value, str):
         kind = value.type_name if isinstance(value, OpaqueValue) else type(value).__name__
-        return CheckOutcome(credit=0.0, status="failed",
-                            feedback=f"{name} must be a string such as \"b\", got {kind}")
+        return CheckOutcome(
+            credit=0.0, status="failed", feedback=f'{name} must be a string such as "b", got {kind}'
+        )
     answer = normalise_choice(value)
     if answer not in check.options:
-        return CheckOutcome(credit=0.0, status="failed",
-                            feedback=f"{name} = {value!r} is not one of the options {', '.join(check.options)}")
+        return CheckOutcome(
+            credit=0.0,
+            status="failed",
+            feedback=f"{name} = {value!r} is not one of the options {', '.join(check.options)}",
+        )
     if answer in check.correct:
-        return CheckOutcome(credit=1.0, status="passed", feedback=f"{name}: correct", evidence={"answer": answer})
+        return CheckOutcome(
+            credit=1.0, status="passed", feedback=f"{name}: correct", evidence={"answer": answer}
+        )
     extra = check.feedback.get(answer, "")
-    return CheckOutcome(credit=0.0, status="failed",
-                        feedback=f"{name}: ({answer}) is not correct" + (f". {extra}" if extra else ""),
-                        evidence={"answer": answer})
+    return CheckOutcome(
+        credit=0.0,
+        status="failed",
+        feedback=f"{name}: ({answer}) is not correct" + (f". {extra}" if extra else ""),
+        evidence={"answer": answer},
+    )
 
 
 # ------------------------------------------------------------------ the kind: schema, plan, judge, public
@@ -71,14 +83,25 @@ def parse(r: Reader) -> ChoiceCheck:
         if c not in options:
             r.fail(r.key("correct"), f"names {c!r}, which is not among the options {list(options)}")
     feedback = {str(k).lower(): str(v) for k, v in r.get("feedback", dict, d["feedback"]).items()}
-    return ChoiceCheck(answer=r.name("answer"), options=options, correct=correct,
-                       feedback=feedback, weight=r.get("weight", float, d["weight"]))
+    return ChoiceCheck(
+        answer=r.name("answer"),
+        options=options,
+        correct=correct,
+        feedback=feedback,
+        weight=r.get("weight", float, d["weight"]),
+    )
 
 
 def plan(spec: AssignmentSpec, check: ChoiceCheck, trusted: Trusted, site: Site) -> Plan:
     call = Call(id=site.prefix, kind="get", name=check.answer)
-    return Plan(question=site.question, kind=ChoiceCheck.kind, calls=(call,), weight=check.weight,
-                expected=check, check=check)
+    return Plan(
+        question=site.question,
+        kind=ChoiceCheck.kind,
+        calls=(call,),
+        weight=check.weight,
+        expected=check,
+        check=check,
+    )
 
 
 def judge(plan: Plan, returned: Mapping[str, CallResult]) -> CheckOutcome:
@@ -92,9 +115,19 @@ def to_public(plan: Plan) -> None:
 
 
 def from_public(data: Mapping[str, Any], site: Site) -> Plan:
-    raise SpecError(f"a public bundle cannot hold a choice check ({site.question})",
-                    hint="release the assignment again")
+    raise SpecError(
+        f"a public bundle cannot hold a choice check ({site.question})",
+        hint="release the assignment again",
+    )
 
 
-KIND = CheckKind(name=ChoiceCheck.kind, spec=ChoiceCheck, keys=("answer", "options", "correct", "feedback"),
-                 parse=parse, plan=plan, judge=judge, to_public=to_public, from_public=from_public)
+KIND = CheckKind(
+    name=ChoiceCheck.kind,
+    spec=ChoiceCheck,
+    keys=("answer", "options", "correct", "feedback"),
+    parse=parse,
+    plan=plan,
+    judge=judge,
+    to_public=to_public,
+    from_public=from_public,
+)

@@ -67,9 +67,7 @@ def require_tensors(
             raise MetricInputError(f"the returned dict has no '{key}' (it has: {have})")
         tensor = as_tensor(outputs[key])
         if tensor is None:
-            raise MetricInputError(
-                f"'{key}' must be a torch.Tensor, got {type_name(outputs[key])}"
-            )
+            raise MetricInputError(f"'{key}' must be a torch.Tensor, got {type_name(outputs[key])}")
         if shape is not None and tuple(tensor.shape) != tuple(shape):
             raise MetricInputError(
                 f"'{key}' has shape {tuple(tensor.shape)}, expected {tuple(shape)}"

@@ -28,20 +28,31 @@ class Judgement:
 
 def parse(r: Reader) -> CustomCheck:
     d = defaults(CustomCheck)
-    return CustomCheck(function=r.name("function"), calls=tuple(str(c) for c in r.get("calls", list, [])),
-                       weight=r.get("weight", float, d["weight"]))
+    return CustomCheck(
+        function=r.name("function"),
+        calls=tuple(str(c) for c in r.get("calls", list, [])),
+        weight=r.get("weight", float, d["weight"]),
+    )
 
 
 def plan(spec: AssignmentSpec, check: CustomCheck, trusted: Trusted, site: Site) -> Plan:
     function = trusted.checks_function(check.function, site.where)
     calls = tuple(Call(id=f"{site.prefix}.{n}", kind="get", name=n) for n in check.calls)
-    return Plan(question=site.question, kind=CustomCheck.kind, calls=calls, weight=check.weight,
-                expected=Judgement(function=function, seed=trusted.seed), check=check)
+    return Plan(
+        question=site.question,
+        kind=CustomCheck.kind,
+        calls=calls,
+        weight=check.weight,
+        expected=Judgement(function=function, seed=trusted.seed),
+        check=check,
+    )
 
 
 def judge(plan: Plan, returned: Mapping[str, CallResult]) -> CheckOutcome:
     assert isinstance(plan.expected, Judgement)
-    return plan.expected.function({c.name: value_of(returned, c) for c in plan.calls}, plan.expected.seed)
+    return plan.expected.function(
+        {c.name: value_of(returned, c) for c in plan.calls}, plan.expected.seed
+    )
 
 
 def to_public(plan: Plan) -> None:
@@ -50,9 +61,19 @@ def to_public(plan: Plan) -> None:
 
 
 def from_public(data: Mapping[str, Any], site: Site) -> Plan:
-    raise SpecError(f"a public bundle cannot hold a custom check ({site.question})",
-                    hint="release the assignment again")
+    raise SpecError(
+        f"a public bundle cannot hold a custom check ({site.question})",
+        hint="release the assignment again",
+    )
 
 
-KIND = CheckKind(name=CustomCheck.kind, spec=CustomCheck, keys=("function", "calls"),
-                 parse=parse, plan=plan, judge=judge, to_public=to_public, from_public=from_public)
+KIND = CheckKind(
+    name=CustomCheck.kind,
+    spec=CustomCheck,
+    keys=("function", "calls"),
+    parse=parse,
+    plan=plan,
+    judge=judge,
+    to_public=to_public,
+    from_public=from_public,
+)

@@ -149,15 +149,21 @@ def _points(
     return points
 
 
-def sample_points(symbols: Mapping[str, sympy.Symbol], domain: Mapping[str, tuple[float, float]] = _NO_DOMAIN,
-                  *, seed: int = 0, n: int = POINTS) -> list[dict[str, str]]:
+def sample_points(
+    symbols: Mapping[str, sympy.Symbol],
+    domain: Mapping[str, tuple[float, float]] = _NO_DOMAIN,
+    *,
+    seed: int = 0,
+    n: int = POINTS,
+) -> list[dict[str, str]]:
     """Test points as {symbol name: value text}, drawn the way compare() draws them."""
     every = sorted(symbols.values(), key=lambda s: s.name)
     return [{s.name: v for s, v in point.items()} for point in _points(every, domain, seed, n)]
 
 
-def values_at(expr: sympy.Expr, symbols: Mapping[str, sympy.Symbol],
-              points: Sequence[Mapping[str, str]]) -> list[float | None]:
+def values_at(
+    expr: sympy.Expr, symbols: Mapping[str, sympy.Symbol], points: Sequence[Mapping[str, str]]
+) -> list[float | None]:
     """The expression's value at each point (None where it is not a finite real), by the same
     bounded evaluator as compare()."""
     ctx = _context()
@@ -236,7 +242,9 @@ def numeric_verdict(
             checked,
         )
     if checked < min(MIN_VALID, points):
-        return Numeric("undecided", f"only {checked} of {points} test points gave finite real values", checked)
+        return Numeric(
+            "undecided", f"only {checked} of {points} test points gave finite real values", checked
+        )
     return Numeric("agree", f"numerically equal at {checked} points", checked)
 
 
@@ -256,15 +264,18 @@ def compare(
     deadline = start + time_limit
     numeric = numeric_verdict(answer, expected, symbols, domain, seed, points, deadline)
     if numeric.verdict == "different":
-        return Comparison(verdict="different", detail=numeric.detail, points_checked=numeric.checked)
+        return Comparison(
+            verdict="different", detail=numeric.detail, points_checked=numeric.checked
+        )
     budget = deadline - time.monotonic() - 0.1  # unwinding after the alarm takes some ms
     if proof_seconds is not None:
         budget = min(budget, proof_seconds)
     # A proof settles it even where too few points were defined to compare numerically.
     if prove_zero(answer - expected, budget):
-        return Comparison(verdict="equivalent", detail="proven symbolically", points_checked=numeric.checked)
+        return Comparison(
+            verdict="equivalent", detail="proven symbolically", points_checked=numeric.checked
+        )
     detail = numeric.detail
     if numeric.verdict == "agree":
         detail = f"numerically equal at {numeric.checked} points but not proven symbolically"
     return Comparison(verdict="undecided", detail=detail, points_checked=numeric.checked)
-

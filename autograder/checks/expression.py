@@ -51,7 +51,7 @@ def check_text(text: str) -> str:
         )
     text = text.strip()
     if not text:
-        raise AnswerParseError("the answer is empty: write an expression, e.g. \"sigma**2/2\"")
+        raise AnswerParseError('the answer is empty: write an expression, e.g. "sigma**2/2"')
     if "\x00" in text:
         raise AnswerParseError("the answer contains a NUL character; remove it")
     return text
@@ -92,7 +92,9 @@ def _fits(args: Sequence[sympy.Expr], limit: int, small_abs_inside: bool) -> boo
             count += 1
             if count > limit or isinstance(node, sympy.Max | sympy.Min):
                 return False
-            if isinstance(node, sympy.Abs) and not (small_abs_inside and _fits(node.args, SMALL, False)):
+            if isinstance(node, sympy.Abs) and not (
+                small_abs_inside and _fits(node.args, SMALL, False)
+            ):
                 return False
     return True
 
@@ -162,7 +164,9 @@ def apply_function(name: str, args: Sequence[sympy.Expr]) -> sympy.Expr:
     if name == "Rational":
         need(n in (1, 2), "one or two integers")
         if not all(a.is_Integer for a in args) or (n == 2 and args[1] == 0):
-            raise AnswerParseError("Rational(p, q) needs two integers with q != 0, e.g. Rational(1, 2)")
+            raise AnswerParseError(
+                "Rational(p, q) needs two integers with q != 0, e.g. Rational(1, 2)"
+            )
         return sympy.Rational(*(int(a) for a in args))
     raise AnswerParseError(f"unknown function '{name}'; allowed: {', '.join(FUNCTIONS)}")
 
@@ -175,7 +179,9 @@ def finish(expr: sympy.Expr) -> sympy.Expr:
     for _ in sympy.preorder_traversal(expr):
         count += 1
         if count > MAX_NODES:
-            raise AnswerParseError(f"the expression is too large (over {MAX_NODES} parts); simplify it")
+            raise AnswerParseError(
+                f"the expression is too large (over {MAX_NODES} parts); simplify it"
+            )
     if expr.has(*_BAD_VALUES):
         raise AnswerParseError(
             "the expression is undefined or infinite (a division by zero, or log(0)?); check it"
@@ -227,7 +233,9 @@ def _check_shape(root: ast.expr) -> None:
         if isinstance(node, ast.expr):
             nodes += 1
         if nodes > MAX_NODES:
-            raise AnswerParseError(f"the expression is too large (over {MAX_NODES} parts); simplify it")
+            raise AnswerParseError(
+                f"the expression is too large (over {MAX_NODES} parts); simplify it"
+            )
         if depth > MAX_DEPTH:
             raise AnswerParseError(f"the expression is nested too deeply (over {MAX_DEPTH} levels)")
         for child in ast.iter_child_nodes(node):
@@ -281,7 +289,9 @@ class _Builder:
             return number(str(value))
         if isinstance(value, float):
             if not math.isfinite(value):
-                raise AnswerParseError("the number is not finite (too large?); use a smaller number")
+                raise AnswerParseError(
+                    "the number is not finite (too large?); use a smaller number"
+                )
             return number(repr(value))
         if isinstance(value, str | bytes):
             raise AnswerParseError(
@@ -298,7 +308,9 @@ class _Builder:
         if name in CONSTANTS:
             return CONSTANTS[name]
         if name in FUNCTIONS:
-            raise AnswerParseError(f"{name} is a function: call it with parentheses, e.g. {name}(x)")
+            raise AnswerParseError(
+                f"{name} is a function: call it with parentheses, e.g. {name}(x)"
+            )
         if name == "e":
             raise AnswerParseError(
                 "'e' is not a symbol here; for Euler's number write E or exp(1), e.g. exp(x)"
@@ -320,7 +332,9 @@ class _Builder:
             spine = spine.left
         first = self.build(spine)
         if kind == "sum":
-            terms = [first] + [neg(v) if isinstance(op, ast.Sub) else v for op, v in reversed(parts)]
+            terms = [first] + [
+                neg(v) if isinstance(op, ast.Sub) else v for op, v in reversed(parts)
+            ]
             return add(terms)
         factors = [first]
         for op, v in reversed(parts):
@@ -332,7 +346,9 @@ class _Builder:
         if isinstance(func, ast.Attribute):
             raise AnswerParseError("attribute access ('.name') is not allowed; use " + ALLOWED)
         if not isinstance(func, ast.Name):
-            raise AnswerParseError("use * for multiplication, e.g. 2*(mu + 1) rather than 2(mu + 1)")
+            raise AnswerParseError(
+                "use * for multiplication, e.g. 2*(mu + 1) rather than 2(mu + 1)"
+            )
         name = func.id
         if name in self.symbols:
             raise AnswerParseError(
@@ -340,7 +356,9 @@ class _Builder:
             )
         if name not in FUNCTIONS:
             self._name(name)  # raises the right message (dunder, unknown name, 'e', ...)
-            raise AnswerParseError(f"{name} is not a function; allowed functions: {', '.join(FUNCTIONS)}")
+            raise AnswerParseError(
+                f"{name} is not a function; allowed functions: {', '.join(FUNCTIONS)}"
+            )
         if node.keywords:
             raise AnswerParseError(f"keyword arguments are not allowed in {name}(...)")
         if any(isinstance(a, ast.Starred) for a in node.args):

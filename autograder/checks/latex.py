@@ -44,9 +44,18 @@ GREEK = frozenset(
 FUNCTION_WORDS = ("log", "ln", "exp", "sqrt")
 _APPLIED = frozenset({"log", "ln", "exp", "max", "min"})  # these end an unparenthesised argument
 _COMMANDS = {
-    "cdot": ("op", "*"), "times": ("op", "*"), "ast": ("op", "*"), "div": ("op", "/"),
-    "{": ("op", "("), "}": ("op", ")"), "lbrace": ("op", "("), "rbrace": ("op", ")"),
-    "lvert": ("op", "|open"), "rvert": ("op", "|close"), "vert": ("op", "|"), "mid": ("op", "|"),
+    "cdot": ("op", "*"),
+    "times": ("op", "*"),
+    "ast": ("op", "*"),
+    "div": ("op", "/"),
+    "{": ("op", "("),
+    "}": ("op", ")"),
+    "lbrace": ("op", "("),
+    "rbrace": ("op", ")"),
+    "lvert": ("op", "|open"),
+    "rvert": ("op", "|close"),
+    "vert": ("op", "|"),
+    "mid": ("op", "|"),
 }
 _FUNCS = frozenset({"log", "ln", "exp", "sqrt", "frac", "dfrac", "tfrac", "max", "min"})
 _SPACES = frozenset({",", ";", ":", "!", " ", "quad", "qquad", "displaystyle", "textstyle"})
@@ -62,7 +71,9 @@ _WRAPPERS = (("$$", "$$"), ("$", "$"), ("\\(", "\\)"), ("\\[", "\\]"))
 def looks_like_latex(text: str) -> bool:
     """A backslash, braces or $...$ mark LaTeX; a Python-syntax answer has none of them."""
     stripped = text.strip()
-    return "\\" in stripped or "{" in stripped or (stripped.startswith("$") and stripped.endswith("$"))
+    return (
+        "\\" in stripped or "{" in stripped or (stripped.startswith("$") and stripped.endswith("$"))
+    )
 
 
 def _unwrap(text: str) -> str:
@@ -117,7 +128,9 @@ def tokenize(text: str, names: Mapping[str, object]) -> list[Token]:
             if macro in _WORD_MACROS:
                 m = re.match(r"\s*\{\s*([A-Za-z0-9]+)\s*\}", text[i:])
                 if m is None:
-                    raise AnswerParseError(f"\\{macro} must be followed by a word in braces, e.g. \\{macro}{{e}}")
+                    raise AnswerParseError(
+                        f"\\{macro} must be followed by a word in braces, e.g. \\{macro}{{e}}"
+                    )
                 word = m.group(1)
                 kind = "cmd" if word in _FUNCS and word not in names else "name"
                 tokens.append((kind, word, start))
@@ -135,7 +148,9 @@ def tokenize(text: str, names: Mapping[str, object]) -> list[Token]:
                 )
         elif c in _OPS:
             if c == "=":
-                raise AnswerParseError("write only the expression, without '=' (e.g. not 'KL = ...')")
+                raise AnswerParseError(
+                    "write only the expression, without '=' (e.g. not 'KL = ...')"
+                )
             tokens.append(("op", c, i))
             i += 1
         else:
@@ -176,7 +191,9 @@ class _Parser:
     def count(self, expr: sympy.Expr) -> sympy.Expr:
         self.nodes += 1
         if self.nodes > MAX_NODES:
-            raise AnswerParseError(f"the expression is too large (over {MAX_NODES} parts); simplify it")
+            raise AnswerParseError(
+                f"the expression is too large (over {MAX_NODES} parts); simplify it"
+            )
         return expr
 
     def nest(self, delta: int) -> None:
@@ -188,7 +205,9 @@ class _Parser:
         kind, value, _ = tok
         if kind in ("num", "dot", "name", "greek", "cmd"):
             return True
-        return kind == "op" and (value in ("(", "[", "{", "|open") or (value == "|" and not self.bars))
+        return kind == "op" and (
+            value in ("(", "[", "{", "|open") or (value == "|" and not self.bars)
+        )
 
     # ---------------------------------------------------------------- grammar
     def parse(self) -> sympy.Expr:
@@ -349,7 +368,9 @@ class _Parser:
             return number(value)
         if kind in ("name", "greek", "cmd", "dot"):
             return self.atom()
-        raise self.fail(f"\\{macro} needs its arguments in braces, e.g. \\frac{{1}}{{2}} or \\sqrt{{x}}")
+        raise self.fail(
+            f"\\{macro} needs its arguments in braces, e.g. \\frac{{1}}{{2}} or \\sqrt{{x}}"
+        )
 
     def command(self, name: str, tok: Token) -> sympy.Expr:
         if name in ("frac", "dfrac", "tfrac"):
@@ -393,7 +414,9 @@ class _Parser:
                 exponent = self.script()
         else:
             arg = self.implicit_argument(name, tok)
-        value = apply_function("log" if name == "ln" else name, [arg] if base is None else [arg, base])
+        value = apply_function(
+            "log" if name == "ln" else name, [arg] if base is None else [arg, base]
+        )
         return power(value, exponent) if exponent is not None else value
 
     def implicit_argument(self, name: str, tok: Token) -> sympy.Expr:
@@ -419,7 +442,9 @@ def parse_latex(text: str, symbols: Mapping[str, sympy.Symbol]) -> sympy.Expr:
     if "$" in body:
         raise AnswerParseError("a stray '$' inside the answer: wrap the whole answer in one $...$")
     if not body:
-        raise AnswerParseError("the answer is empty: write an expression, e.g. $\\frac{\\sigma^2}{2}$")
+        raise AnswerParseError(
+            "the answer is empty: write an expression, e.g. $\\frac{\\sigma^2}{2}$"
+        )
     try:
         return finish(_Parser(body, symbols).parse())
     except RecursionError:

@@ -57,20 +57,26 @@ def show_band(band: Band) -> str:
     return f"[{low}, {high}]"
 
 
-def judge_metric(check: MetricCheck, outputs: Any, evaluate: Callable[[Any, int], Mapping[str, Any]],
-                 seed: int) -> CheckOutcome:
+def judge_metric(
+    check: MetricCheck, outputs: Any, evaluate: Callable[[Any, int], Mapping[str, Any]], seed: int
+) -> CheckOutcome:
     """Score the outputs of the student's training; a crash of `evaluate` is the grader's fault."""
     try:
         metrics = dict(evaluate(outputs, seed))
     except MetricInputError as exc:
-        return CheckOutcome(credit=0.0, status="failed",
-                            feedback=f"{check.entry}() returned data that cannot be evaluated: {exc}")
+        return CheckOutcome(
+            credit=0.0,
+            status="failed",
+            feedback=f"{check.entry}() returned data that cannot be evaluated: {exc}",
+        )
     lines, met = [], 0
     values: dict[str, float] = {}
     for name, band in check.bands.items():
         if name not in metrics:
-            raise SpecError(f"checks.py: {check.evaluate}() did not return the metric '{name}'",
-                            hint=f"return '{name}' from {check.evaluate}(), or remove its band")
+            raise SpecError(
+                f"checks.py: {check.evaluate}() did not return the metric '{name}'",
+                hint=f"return '{name}' from {check.evaluate}(), or remove its band",
+            )
         value = float(metrics[name])
         values[name] = value
         ok = in_band(value, band)
@@ -82,8 +88,12 @@ def judge_metric(check: MetricCheck, outputs: Any, evaluate: Callable[[Any, int]
     status: QuestionStatus = "passed" if credit == 1 else "partial" if credit > 0 else "failed"
     head = f"{check.entry}(): {met}/{len(check.bands)} metrics within their bands"
     feedback = "; ".join([head, *lines, *notes])
-    return CheckOutcome(credit=credit, status=status, feedback=feedback,
-                        evidence={"metrics": {k: v for k, v in values.items()}})
+    return CheckOutcome(
+        credit=credit,
+        status=status,
+        feedback=feedback,
+        evidence={"metrics": {k: v for k, v in values.items()}},
+    )
 
 
 # ------------------------------------------------------------------ the kind: schema, plan, judge, public
@@ -92,10 +102,17 @@ def judge_metric(check: MetricCheck, outputs: Any, evaluate: Callable[[Any, int]
 def parse(r: Reader) -> MetricCheck:
     d = defaults(MetricCheck)
     bands = {}
-    for name, raw in r.get("bands", dict, fix="give at least one band, e.g. gap: [0.57, 0.59]").items():
-        if (not isinstance(raw, list) or len(raw) != 2
-                or not all(b is None or isinstance(b, (int, float)) for b in raw)):
-            r.fail(r.key(f"bands.{name}"), f"must be [low, high] (null for unbounded), got {show(raw)}")
+    for name, raw in r.get(
+        "bands", dict, fix="give at least one band, e.g. gap: [0.57, 0.59]"
+    ).items():
+        if (
+            not isinstance(raw, list)
+            or len(raw) != 2
+            or not all(b is None or isinstance(b, (int, float)) for b in raw)
+        ):
+            r.fail(
+                r.key(f"bands.{name}"), f"must be [low, high] (null for unbounded), got {show(raw)}"
+            )
         low, high = (None if b is None else float(b) for b in raw)
         if low is not None and high is not None and low > high:
             r.fail(r.key(f"bands.{name}"), f"has low > high: {raw}")
@@ -105,10 +122,17 @@ def parse(r: Reader) -> MetricCheck:
     scoring = r.get("scoring", str, d["scoring"])
     if scoring not in SCORING:
         r.fail(r.key("scoring"), f"must be 'fraction' or 'all', got {scoring!r}")
-    return MetricCheck(entry=r.name("entry"), evaluate=r.name("evaluate"),
-                       data=r.get("data", str, d["data"]), kwargs=r.get("kwargs", dict, d["kwargs"]), bands=bands,
-                       seconds=r.get("seconds", float, d["seconds"]), scoring=scoring,
-                       derivation=r.get("derivation", str, d["derivation"]), weight=r.get("weight", float, d["weight"]))
+    return MetricCheck(
+        entry=r.name("entry"),
+        evaluate=r.name("evaluate"),
+        data=r.get("data", str, d["data"]),
+        kwargs=r.get("kwargs", dict, d["kwargs"]),
+        bands=bands,
+        seconds=r.get("seconds", float, d["seconds"]),
+        scoring=scoring,
+        derivation=r.get("derivation", str, d["derivation"]),
+        weight=r.get("weight", float, d["weight"]),
+    )
 
 
 @frozen
@@ -126,8 +150,14 @@ def plan(spec: AssignmentSpec, check: MetricCheck, trusted: Trusted, site: Site)
         data = trusted.checks_function(check.data, site.where)(trusted.seed)
         kwargs.update({k: as_argument(v) for k, v in dict(data).items()})
     call = Call(id=site.prefix, kind="call", name=check.entry, kwargs=kwargs, seconds=check.seconds)
-    return Plan(question=site.question, kind=MetricCheck.kind, calls=(call,), weight=check.weight,
-                expected=Evaluation(evaluate=evaluate, seed=trusted.seed), check=check)
+    return Plan(
+        question=site.question,
+        kind=MetricCheck.kind,
+        calls=(call,),
+        weight=check.weight,
+        expected=Evaluation(evaluate=evaluate, seed=trusted.seed),
+        check=check,
+    )
 
 
 def judge(plan: Plan, returned: Mapping[str, CallResult]) -> CheckOutcome:
@@ -146,10 +176,19 @@ def to_public(plan: Plan) -> None:
 
 
 def from_public(data: Mapping[str, Any], site: Site) -> Plan:
-    raise SpecError(f"a public bundle cannot hold a metric check ({site.question})",
-                    hint="release the assignment again")
+    raise SpecError(
+        f"a public bundle cannot hold a metric check ({site.question})",
+        hint="release the assignment again",
+    )
 
 
-KIND = CheckKind(name=MetricCheck.kind, spec=MetricCheck,
-                 keys=("entry", "evaluate", "data", "kwargs", "bands", "seconds", "scoring", "derivation"),
-                 parse=parse, plan=plan, judge=judge, to_public=to_public, from_public=from_public)
+KIND = CheckKind(
+    name=MetricCheck.kind,
+    spec=MetricCheck,
+    keys=("entry", "evaluate", "data", "kwargs", "bands", "seconds", "scoring", "derivation"),
+    parse=parse,
+    plan=plan,
+    judge=judge,
+    to_public=to_public,
+    from_public=from_public,
+)

@@ -136,6 +136,8 @@ def prove_zero(d: sympy.Expr, seconds: float) -> bool:
         with time_limit(seconds):
             if bounded and _cheap_proof(d):
                 return True
-            return _expansion_size(d) <= 50 * MAX_EXPANSION and any(_reaches_zero(s, d) for s in steps)
+            return _expansion_size(d) <= 50 * MAX_EXPANSION and any(
+                _reaches_zero(s, d) for s in steps
+            )
     except Timeout:
         return False

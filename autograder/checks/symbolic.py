@@ -64,7 +64,9 @@ def make_symbols(symbols: Mapping[str, str]) -> dict[str, sympy.Symbol]:
     made = {}
     for name, assumption in symbols.items():
         if not name.isidentifier() or "__" in name or name in FUNCTIONS:
-            raise SpecError(f"symbol name '{name}' is not allowed", hint="use a plain identifier such as mu1")
+            raise SpecError(
+                f"symbol name '{name}' is not allowed", hint="use a plain identifier such as mu1"
+            )
         if assumption not in ASSUMPTIONS:
             hint = f"use one of: {', '.join(ASSUMPTIONS)}"
             raise SpecError(f"symbol '{name}' has assumption '{assumption}'", hint=hint)
@@ -123,11 +125,20 @@ _CACHE: dict[tuple[Any, ...], PreparedSymbolic] = {}
 
 def _key(check: SymbolicCheck) -> tuple[Any, ...]:
     domain = tuple((k, tuple(v)) for k, v in check.domain.items())
-    return (check.answer, check.expected, tuple(check.symbols.items()), domain, check.mistakes,
-            check.undecided_credit, check.weight)
+    return (
+        check.answer,
+        check.expected,
+        tuple(check.symbols.items()),
+        domain,
+        check.mistakes,
+        check.undecided_credit,
+        check.weight,
+    )
 
 
-def _spec_expr(check: SymbolicCheck, text: str, what: str, symbols: Mapping[str, sympy.Symbol]) -> sympy.Expr:
+def _spec_expr(
+    check: SymbolicCheck, text: str, what: str, symbols: Mapping[str, sympy.Symbol]
+) -> sympy.Expr:
     try:
         return parse_answer(text, symbols)
     except AnswerParseError as exc:
@@ -148,7 +159,10 @@ def prepare_symbolic(check: SymbolicCheck) -> PreparedSymbolic:
             raise SpecError(f"symbolic check {check.answer}: bad domain for '{name}': {bounds}")
     expected = _spec_expr(check, check.expected, "expected expression", symbols)
     far = time.monotonic() + 60
-    if numeric_verdict(expected, expected, symbols, check.domain, 0, POINTS, far).checked < MIN_VALID:
+    if (
+        numeric_verdict(expected, expected, symbols, check.domain, 0, POINTS, far).checked
+        < MIN_VALID
+    ):
         raise SpecError(
             f"symbolic check {check.answer}: the expected expression '{check.expected}' is "
             "undefined at most test points",
@@ -157,13 +171,18 @@ def prepare_symbolic(check: SymbolicCheck) -> PreparedSymbolic:
     mistakes = []
     for i, mistake in enumerate(check.mistakes):
         expr = _spec_expr(check, mistake.expr, f"mistake {i}", symbols)
-        if numeric_verdict(expr, expected, symbols, check.domain, 0, POINTS, far).verdict == "agree":
+        if (
+            numeric_verdict(expr, expected, symbols, check.domain, 0, POINTS, far).verdict
+            == "agree"
+        ):
             raise SpecError(
                 f"symbolic check {check.answer}: mistake {i} '{mistake.expr}' is numerically "
                 "equal to the expected expression, so it would never match a wrong answer"
             )
         mistakes.append(expr)
-    prepared = PreparedSymbolic(check=check, symbols=symbols, expected=expected, mistakes=tuple(mistakes))
+    prepared = PreparedSymbolic(
+        check=check, symbols=symbols, expected=expected, mistakes=tuple(mistakes)
+    )
     if len(_CACHE) > 256:
         _CACHE.clear()
     _CACHE[key] = prepared
@@ -175,7 +194,9 @@ def _outcome(credit: float, feedback: str, **evidence: Any) -> CheckOutcome:
     return CheckOutcome(credit=credit, status=status, feedback=feedback, evidence=evidence)
 
 
-def judge_symbolic(check: SymbolicCheck | PreparedSymbolic, value: Any, *, seed: int = 0) -> CheckOutcome:
+def judge_symbolic(
+    check: SymbolicCheck | PreparedSymbolic, value: Any, *, seed: int = 0
+) -> CheckOutcome:
     """Credit, status and student feedback for one symbolic answer returned by the sandbox."""
     prepared = check if isinstance(check, PreparedSymbolic) else prepare_symbolic(check)
     spec, name = prepared.check, prepared.check.answer
@@ -192,8 +213,13 @@ def judge_symbolic(check: SymbolicCheck | PreparedSymbolic, value: Any, *, seed:
         return _outcome(0.0, message, parsed=None, verdict="unreadable", matched_mistake=None)
     start = time.monotonic()
     result = compare(answer, prepared.expected, prepared.symbols, spec.domain, seed=seed)
-    evidence = {"parsed": str(answer), "verdict": result.verdict, "matched_mistake": None,
-                "points_checked": result.points_checked, "detail": result.detail}
+    evidence = {
+        "parsed": str(answer),
+        "verdict": result.verdict,
+        "matched_mistake": None,
+        "points_checked": result.points_checked,
+        "detail": result.detail,
+    }
     if result.verdict == "equivalent":
         return _outcome(1.0, f"{name} is correct.", **evidence)
     if result.verdict == "undecided":
@@ -204,14 +230,20 @@ def judge_symbolic(check: SymbolicCheck | PreparedSymbolic, value: Any, *, seed:
                 "but not proven symbolically.",
                 **evidence,
             )
-        return _outcome(0.0, f"{name} could not be checked: {result.detail}; simplify it.", **evidence)
+        return _outcome(
+            0.0, f"{name} could not be checked: {result.detail}; simplify it.", **evidence
+        )
     deadline = start + 2 * TIME_LIMIT
     for i, (mistake, expr) in enumerate(zip(spec.mistakes, prepared.mistakes)):
         found = numeric_verdict(answer, expr, prepared.symbols, spec.domain, seed, POINTS, deadline)
         if found.verdict == "agree":
             evidence["matched_mistake"] = i
-            return _outcome(mistake.credit, f"{name} is not correct: {mistake.feedback}", **evidence)
-    return _outcome(0.0, f"{name} is not equivalent to the expected expression: {result.detail}.", **evidence)
+            return _outcome(
+                mistake.credit, f"{name} is not correct: {mistake.feedback}", **evidence
+            )
+    return _outcome(
+        0.0, f"{name} is not equivalent to the expected expression: {result.detail}.", **evidence
+    )
 
 
 # ------------------------------------------------------------------ the kind: schema, plan, judge, public
@@ -219,17 +251,30 @@ def judge_symbolic(check: SymbolicCheck | PreparedSymbolic, value: Any, *, seed:
 
 def parse(r: Reader) -> SymbolicCheck:
     d = defaults(SymbolicCheck)
-    symbols = r.get("symbols", dict, fix="declare each symbol with an assumption, e.g. {mu: real, sigma: positive}")
+    symbols = r.get(
+        "symbols",
+        dict,
+        fix="declare each symbol with an assumption, e.g. {mu: real, sigma: positive}",
+    )
     for sym, assumption in symbols.items():
         if not NAME_PATTERN.match(str(sym)) or assumption not in ASSUMPTIONS:
-            r.fail(r.key(f"symbols.{sym}"), f"must be one of {', '.join(ASSUMPTIONS)}, got {show(assumption)}")
+            r.fail(
+                r.key(f"symbols.{sym}"),
+                f"must be one of {', '.join(ASSUMPTIONS)}, got {show(assumption)}",
+            )
     domain = {}
     for sym, bounds in r.get("domain", dict, {}).items():
         if sym not in symbols:
             r.fail(r.key(f"domain.{sym}"), "names a symbol that is not declared in symbols")
-        if (not isinstance(bounds, list) or len(bounds) != 2
-                or not all(isinstance(b, (int, float)) for b in bounds) or bounds[0] >= bounds[1]):
-            r.fail(r.key(f"domain.{sym}"), f"must be [low, high] with low < high, got {show(bounds)}")
+        if (
+            not isinstance(bounds, list)
+            or len(bounds) != 2
+            or not all(isinstance(b, (int, float)) for b in bounds)
+            or bounds[0] >= bounds[1]
+        ):
+            r.fail(
+                r.key(f"domain.{sym}"), f"must be [low, high] with low < high, got {show(bounds)}"
+            )
         domain[str(sym)] = (float(bounds[0]), float(bounds[1]))
     mistakes = []
     for i, raw in enumerate(r.get("mistakes", list, [])):
@@ -237,15 +282,29 @@ def parse(r: Reader) -> SymbolicCheck:
         m.check_keys(("expr", "feedback", "credit"))
         credit = m.get("credit", float, defaults(Mistake)["credit"])
         if not 0 <= credit < 1:
-            m.fail(m.key("credit"), f"must be in [0, 1) (a mistake cannot earn full credit), got {credit}")
-        mistakes.append(Mistake(expr=str(m.get("expr", (str, int, float))), feedback=m.get("feedback", str),
-                                credit=credit))
+            m.fail(
+                m.key("credit"),
+                f"must be in [0, 1) (a mistake cannot earn full credit), got {credit}",
+            )
+        mistakes.append(
+            Mistake(
+                expr=str(m.get("expr", (str, int, float))),
+                feedback=m.get("feedback", str),
+                credit=credit,
+            )
+        )
     credit = r.get("undecided_credit", float, d["undecided_credit"])
     if not 0 <= credit <= 1:
         r.fail(r.key("undecided_credit"), f"must be in [0, 1], got {credit}")
-    return SymbolicCheck(answer=r.name("answer"), expected=str(r.get("expected", (str, int, float))),
-                         symbols={str(k): v for k, v in symbols.items()}, domain=domain,
-                         mistakes=tuple(mistakes), undecided_credit=credit, weight=r.get("weight", float, d["weight"]))
+    return SymbolicCheck(
+        answer=r.name("answer"),
+        expected=str(r.get("expected", (str, int, float))),
+        symbols={str(k): v for k, v in symbols.items()},
+        domain=domain,
+        mistakes=tuple(mistakes),
+        undecided_credit=credit,
+        weight=r.get("weight", float, d["weight"]),
+    )
 
 
 @frozen
@@ -271,8 +330,14 @@ def plan(spec: AssignmentSpec, check: SymbolicCheck, trusted: Trusted, site: Sit
     except SpecError as exc:
         raise SpecError(f"{site.where}: {exc.message}", hint=exc.hint) from None
     call = Call(id=site.prefix, kind="get", name=check.answer)
-    return Plan(question=site.question, kind=SymbolicCheck.kind, calls=(call,), weight=check.weight,
-                expected=Graded(prepared=prepared, sample_seed=trusted.seed), check=check)
+    return Plan(
+        question=site.question,
+        kind=SymbolicCheck.kind,
+        calls=(call,),
+        weight=check.weight,
+        expected=Graded(prepared=prepared, sample_seed=trusted.seed),
+        check=check,
+    )
 
 
 def judge(plan: Plan, returned: Mapping[str, CallResult]) -> CheckOutcome:
@@ -295,12 +360,18 @@ def _judge_samples(data: Samples, value: Any) -> CheckOutcome:
         if got is None or not close(got, want):
             where = ", ".join(f"{k}={v}" for k, v in point.items())
             shown = "undefined" if got is None else f"{got:.6g}"
-            return CheckOutcome(credit=0.0, status="failed",
-                                feedback=f"{name} is not equivalent to the expected answer: at {where} it gives "
-                                         f"{shown}, expected {want:.6g}")
-    return CheckOutcome(credit=1.0, status="passed",
-                        feedback=f"{name} matches the expected answer at {len(points)} points "
-                                 "(the full check runs after you submit)")
+            return CheckOutcome(
+                credit=0.0,
+                status="failed",
+                feedback=f"{name} is not equivalent to the expected answer: at {where} it gives "
+                f"{shown}, expected {want:.6g}",
+            )
+    return CheckOutcome(
+        credit=1.0,
+        status="passed",
+        feedback=f"{name} matches the expected answer at {len(points)} points "
+        "(the full check runs after you submit)",
+    )
 
 
 def to_public(plan: Plan) -> dict[str, Any]:
@@ -310,17 +381,34 @@ def to_public(plan: Plan) -> dict[str, Any]:
     points = sample_points(prepared.symbols, check.domain, seed=plan.expected.sample_seed)
     values = values_at(prepared.expected, prepared.symbols, points)
     samples = [[point, value] for point, value in zip(points, values) if value is not None]
-    return {"kind": SymbolicCheck.kind, "answer": check.answer, "symbols": dict(check.symbols), "samples": samples}
+    return {
+        "kind": SymbolicCheck.kind,
+        "answer": check.answer,
+        "symbols": dict(check.symbols),
+        "samples": samples,
+    }
 
 
 def from_public(data: Mapping[str, Any], site: Site) -> Plan:
     samples = tuple((dict(point), float(value)) for point, value in data["samples"])
     expected = Samples(answer=str(data["answer"]), symbols=dict(data["symbols"]), samples=samples)
     call = Call(id=site.prefix, kind="get", name=expected.answer)
-    return Plan(question=site.question, kind=SymbolicCheck.kind, calls=(call,), weight=float(data["weight"]),
-                expected=expected)
+    return Plan(
+        question=site.question,
+        kind=SymbolicCheck.kind,
+        calls=(call,),
+        weight=float(data["weight"]),
+        expected=expected,
+    )
 
 
-KIND = CheckKind(name=SymbolicCheck.kind, spec=SymbolicCheck,
-                 keys=("answer", "expected", "symbols", "domain", "mistakes", "undecided_credit"),
-                 parse=parse, plan=plan, judge=judge, to_public=to_public, from_public=from_public)
+KIND = CheckKind(
+    name=SymbolicCheck.kind,
+    spec=SymbolicCheck,
+    keys=("answer", "expected", "symbols", "domain", "mistakes", "undecided_credit"),
+    parse=parse,
+    plan=plan,
+    judge=judge,
+    to_public=to_public,
+    from_public=from_public,
+)

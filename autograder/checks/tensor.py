@@ -64,8 +64,16 @@ def _index(flat: int, shape: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(int(i) for i in np.unravel_index(flat, shape)) if shape else ()
 
 
-def compare_array(got: Any, expected: np.ndarray, expected_dtype: str, *, rtol: float, atol: float,
-                  properties: Sequence[str] = (), what: str = "the result") -> str | None:
+def compare_array(
+    got: Any,
+    expected: np.ndarray,
+    expected_dtype: str,
+    *,
+    rtol: float,
+    atol: float,
+    properties: Sequence[str] = (),
+    what: str = "the result",
+) -> str | None:
     """None when `got` matches; otherwise one message, from the first problem found in order."""
     if got is None:
         return f"{what} is None: did you forget to return it?"
@@ -74,22 +82,34 @@ def compare_array(got: Any, expected: np.ndarray, expected_dtype: str, *, rtol: 
             return f"{what} is a Python {type(got).__name__}; return a 0-d torch.Tensor (keep it a tensor, no .item())"
         return f"{what} is {describe(got)}, expected a torch.Tensor"
     if got.origin != "torch":
-        return f"{what} is a numpy.ndarray, expected a torch.Tensor (use torch operations throughout)"
+        return (
+            f"{what} is a numpy.ndarray, expected a torch.Tensor (use torch operations throughout)"
+        )
     if got.type_name != TORCH_TENSOR:
-        return f"{what} is a {got.type_name} (a subclass of torch.Tensor); return a plain torch.Tensor"
+        return (
+            f"{what} is a {got.type_name} (a subclass of torch.Tensor); return a plain torch.Tensor"
+        )
     array = got.array
     if array.shape != expected.shape:
-        return f"{what} has shape {tuple(array.shape)}, expected {tuple(expected.shape)}" + _shape_hint(
-            array.shape, expected.shape)
+        return (
+            f"{what} has shape {tuple(array.shape)}, expected {tuple(expected.shape)}"
+            + _shape_hint(array.shape, expected.shape)
+        )
     if got.dtype != expected_dtype:
-        return (f"{what} has dtype {got.dtype}, expected {expected_dtype}: keep the dtype of the inputs "
-                f"(do not create tensors with a fixed dtype)")
+        return (
+            f"{what} has dtype {got.dtype}, expected {expected_dtype}: keep the dtype of the inputs "
+            f"(do not create tensors with a fixed dtype)"
+        )
     finite_expected = np.isfinite(expected)
     bad = ~np.isfinite(array) & finite_expected
     if bad.any():
         where = _index(int(np.argmax(bad)), array.shape)
         kind = "NaN" if np.isnan(array[where]) else "infinity"
-        extreme = " on extreme inputs (use a numerically stable formula)" if "finite" in properties else ""
+        extreme = (
+            " on extreme inputs (use a numerically stable formula)"
+            if "finite" in properties
+            else ""
+        )
         return f"{what} contains {kind} at index {where}{extreme}"
     if "zero" in properties and np.abs(array).max(initial=0.0) > atol:
         return f"{what} must be 0 for these inputs, got max |value| {np.abs(array).max():.3g}"
@@ -104,8 +124,10 @@ def compare_array(got: Any, expected: np.ndarray, expected_dtype: str, *, rtol: 
     err = np.where(finite_expected, np.abs(a - b), 0.0)
     worst = _index(int(np.argmax(err)), a.shape)
     rel = err[worst] / max(abs(b[worst]), 1e-300)
-    message = (f"{what} differs from the expected values: max abs error {err.max():.3g}, relative "
-               f"{rel:.3g} at index {worst} (got {a[worst]:.6g}, expected {b[worst]:.6g})")
+    message = (
+        f"{what} differs from the expected values: max abs error {err.max():.3g}, relative "
+        f"{rel:.3g} at index {worst} (got {a[worst]:.6g}, expected {b[worst]:.6g})"
+    )
     return message + _value_hint(a, b, rtol, atol)
 
 
@@ -135,15 +157,29 @@ def _value_hint(a: np.ndarray, b: np.ndarray, rtol: float, atol: float) -> str:
     return ""
 
 
-def compare_output(got: Any, expected: Any, dtypes: Any, *, rtol: float, atol: float,
-                   properties: Sequence[str] = ()) -> str | None:
+def compare_output(
+    got: Any,
+    expected: Any,
+    dtypes: Any,
+    *,
+    rtol: float,
+    atol: float,
+    properties: Sequence[str] = (),
+) -> str | None:
     """Compare a tensor or a tuple of tensors."""
     if isinstance(expected, tuple):
         if not isinstance(got, tuple) or len(got) != len(expected):
             return f"expected a tuple of {len(expected)} tensors, got {describe(got)}"
         for i, (g, e, d) in enumerate(zip(got, expected, dtypes)):
-            problem = compare_array(g, e, d, rtol=rtol, atol=atol, properties=properties,
-                                    what=f"element {i} of the returned tuple")
+            problem = compare_array(
+                g,
+                e,
+                d,
+                rtol=rtol,
+                atol=atol,
+                properties=properties,
+                what=f"element {i} of the returned tuple",
+            )
             if problem:
                 return problem
         return None
@@ -161,14 +197,24 @@ def call_problem(result: CallResult | None, function: str) -> tuple[QuestionStat
     if result.error.endswith("is not defined"):
         return "error", f"{function}() is not defined in your file: define it with this exact name"
     if result.error == "timed out":
-        return "error", f"{function}() did not finish within its time limit (an infinite loop, or far too slow?)"
+        return (
+            "error",
+            f"{function}() did not finish within its time limit (an infinite loop, or far too slow?)",
+        )
     detail = result.traceback.strip() or result.error
     return "error", f"{function}() raised an error: {result.error}" + (
-        f"\n{detail}" if detail and detail != result.error else "")
+        f"\n{detail}" if detail and detail != result.error else ""
+    )
 
 
-def compare_gradients(result: CallResult, expected_grads: Sequence[np.ndarray | None],
-                      arg_names: Sequence[str], *, rtol: float = 1e-6, atol: float = 1e-8) -> str | None:
+def compare_gradients(
+    result: CallResult,
+    expected_grads: Sequence[np.ndarray | None],
+    arg_names: Sequence[str],
+    *,
+    rtol: float = 1e-6,
+    atol: float = 1e-8,
+) -> str | None:
     """The student's vector-Jacobian products against the reference's, argument by argument."""
     if result.grad is None:
         return "gradients could not be computed"
@@ -177,10 +223,18 @@ def compare_gradients(result: CallResult, expected_grads: Sequence[np.ndarray | 
             continue
         name = arg_names[i] if i < len(arg_names) else f"argument {i + 1}"
         if got is None:
-            return (f"no gradient flows back to {name}: avoid .detach(), .item(), .numpy() and "
-                    f"in-place tricks that cut the autograd graph")
-        problem = compare_array(got, want, got.dtype if isinstance(got, ArrayValue) else "", rtol=rtol,
-                                atol=atol, what=f"the gradient with respect to {name}")
+            return (
+                f"no gradient flows back to {name}: avoid .detach(), .item(), .numpy() and "
+                f"in-place tricks that cut the autograd graph"
+            )
+        problem = compare_array(
+            got,
+            want,
+            got.dtype if isinstance(got, ArrayValue) else "",
+            rtol=rtol,
+            atol=atol,
+            what=f"the gradient with respect to {name}",
+        )
         if problem:
             return problem
     return None
@@ -203,9 +257,16 @@ def _array_spec(r: Reader) -> ArraySpec:
         r.fail(r.key("dtype"), f"must be one of {', '.join(DTYPES)}, got {dtype!r}")
     if dist == "value" and "value" not in r.data:
         r.fail(r.key("value"), "is required when dist is 'value'")
-    return ArraySpec(shape=tuple(shape), dist=dist, dtype=dtype, scale=r.get("scale", float, d["scale"]),
-                     low=r.get("low", float, d["low"]), high=r.get("high", float, d["high"]),
-                     fill=r.get("fill", float, d["fill"]), value=r.data.get("value"))
+    return ArraySpec(
+        shape=tuple(shape),
+        dist=dist,
+        dtype=dtype,
+        scale=r.get("scale", float, d["scale"]),
+        low=r.get("low", float, d["low"]),
+        high=r.get("high", float, d["high"]),
+        fill=r.get("fill", float, d["fill"]),
+        value=r.data.get("value"),
+    )
 
 
 def parse(r: Reader) -> TensorCheck:
@@ -217,17 +278,32 @@ def parse(r: Reader) -> TensorCheck:
         props = tuple(c.get("properties", list, []))
         for p in props:
             if p not in PROPERTIES:
-                c.fail(c.key("properties"), f"has unknown property {p!r}; use {', '.join(PROPERTIES)}")
-        args = tuple(_array_spec(c.sub(f"args[{j}]", a)) for j, a in enumerate(c.get("args", list, [])))
-        cases.append(Case(label=c.get("label", str, f"case {i + 1}"), args=args,
-                          kwargs=c.get("kwargs", dict, {}), properties=props))
+                c.fail(
+                    c.key("properties"), f"has unknown property {p!r}; use {', '.join(PROPERTIES)}"
+                )
+        args = tuple(
+            _array_spec(c.sub(f"args[{j}]", a)) for j, a in enumerate(c.get("args", list, []))
+        )
+        cases.append(
+            Case(
+                label=c.get("label", str, f"case {i + 1}"),
+                args=args,
+                kwargs=c.get("kwargs", dict, {}),
+                properties=props,
+            )
+        )
     generator = r.get("generator", str, d["generator"])
     if not cases and generator is None:
         r.fail(r.key("cases"), "are required (or name a generator in checks.py)")
     tols = {k: r.get(k, float, d[k]) for k in ("rtol", "atol", "rtol32", "atol32")}
-    return TensorCheck(function=r.name("function"), cases=tuple(cases), generator=generator,
-                       gradcheck=r.get("gradcheck", bool, d["gradcheck"]),
-                       weight=r.get("weight", float, d["weight"]), **tols)
+    return TensorCheck(
+        function=r.name("function"),
+        cases=tuple(cases),
+        generator=generator,
+        gradcheck=r.get("gradcheck", bool, d["gradcheck"]),
+        weight=r.get("weight", float, d["weight"]),
+        **tols,
+    )
 
 
 @frozen
@@ -256,24 +332,34 @@ def _to_numpy(out: Any, where: str) -> tuple[Any, Any]:
         return out.detach().numpy().copy(), str(out.dtype)
     if isinstance(out, tuple) and all(isinstance(o, torch.Tensor) for o in out):
         return tuple(o.detach().numpy().copy() for o in out), tuple(str(o.dtype) for o in out)
-    raise SpecError(f"{where}: the reference must return a tensor or a tuple of tensors, got {type(out).__name__}")
+    raise SpecError(
+        f"{where}: the reference must return a tensor or a tuple of tensors, got {type(out).__name__}"
+    )
 
 
-def _gradient_probe(function: Callable[..., Any], case: CaseInputs, out: Any,
-                    seed: int) -> tuple[GradProbe, tuple[np.ndarray | None, ...]]:
+def _gradient_probe(
+    function: Callable[..., Any], case: CaseInputs, out: Any, seed: int
+) -> tuple[GradProbe, tuple[np.ndarray | None, ...]]:
     """A seeded cotangent for the output, and the reference's vector-Jacobian product for it."""
     gen = torch.Generator().manual_seed(seed)
     outs = out if isinstance(out, tuple) else (out,)
     cotangents = tuple(torch.randn(o.shape, generator=gen, dtype=o.dtype) for o in outs)
     v = cotangents if isinstance(out, tuple) else cotangents[0]
-    leaves = [a.clone().requires_grad_(True) if isinstance(a, torch.Tensor) and a.is_floating_point() else a
-              for a in case.args]
+    leaves = [
+        a.clone().requires_grad_(True)
+        if isinstance(a, torch.Tensor) and a.is_floating_point()
+        else a
+        for a in case.args
+    ]
     ref_out = function(*leaves, **case.kwargs)
     ref_outs = ref_out if isinstance(ref_out, tuple) else (ref_out,)
     total = sum((o * c).sum() for o, c in zip(ref_outs, cotangents))
     inputs = [a for a in leaves if isinstance(a, torch.Tensor) and a.requires_grad]
     found = iter(torch.autograd.grad(total, inputs, allow_unused=True))
-    grads = [None if not (isinstance(a, torch.Tensor) and a.requires_grad) else next(found) for a in leaves]
+    grads = [
+        None if not (isinstance(a, torch.Tensor) and a.requires_grad) else next(found)
+        for a in leaves
+    ]
     return GradProbe(v=v), tuple(g.numpy().copy() if g is not None else None for g in grads)
 
 
@@ -291,18 +377,45 @@ def plan(spec: AssignmentSpec, check: TensorCheck, trusted: Trusted, site: Site)
         floats = [a for a in case.args if isinstance(a, torch.Tensor) and a.is_floating_point()]
         outs = out if isinstance(out, tuple) else (out,)
         # One gradient check per tensor check: on the first float64 case without properties.
-        if (not grad_done and not case.properties and floats
-                and all(a.dtype == torch.float64 for a in floats)
-                and all(o.is_floating_point() for o in outs)):
+        if (
+            not grad_done
+            and not case.properties
+            and floats
+            and all(a.dtype == torch.float64 for a in floats)
+            and all(o.is_floating_point() for o in outs)
+        ):
             probe, grads = _gradient_probe(function, case, out, trusted.seed + i)
             grad_done = True
-        calls.append(Call(id=f"{site.prefix}.{i}", kind="call", name=check.function, args=case.args,
-                          kwargs=case.kwargs, seconds=trusted.limits.call_seconds, grad=probe))
-        expected.append(Expected(label=case.label, properties=case.properties, output=output, dtypes=dtypes,
-                                 rtol=rtol, atol=atol, grads=grads))
-    return Plan(question=site.question, kind=TensorCheck.kind, calls=tuple(calls), weight=check.weight,
-                expected=Expectations(function=check.function, arg_names=arg_names, cases=tuple(expected)),
-                check=check)
+        calls.append(
+            Call(
+                id=f"{site.prefix}.{i}",
+                kind="call",
+                name=check.function,
+                args=case.args,
+                kwargs=case.kwargs,
+                seconds=trusted.limits.call_seconds,
+                grad=probe,
+            )
+        )
+        expected.append(
+            Expected(
+                label=case.label,
+                properties=case.properties,
+                output=output,
+                dtypes=dtypes,
+                rtol=rtol,
+                atol=atol,
+                grads=grads,
+            )
+        )
+    return Plan(
+        question=site.question,
+        kind=TensorCheck.kind,
+        calls=tuple(calls),
+        weight=check.weight,
+        expected=Expectations(function=check.function, arg_names=arg_names, cases=tuple(expected)),
+        check=check,
+    )
 
 
 def judge(plan: Plan, returned: Mapping[str, CallResult]) -> CheckOutcome:
@@ -322,8 +435,14 @@ def judge(plan: Plan, returned: Mapping[str, CallResult]) -> CheckOutcome:
             message = problem[1]
         else:
             assert result is not None
-            message = compare_output(result.value, case.output, case.dtypes, rtol=case.rtol, atol=case.atol,
-                                     properties=case.properties)
+            message = compare_output(
+                result.value,
+                case.output,
+                case.dtypes,
+                rtol=case.rtol,
+                atol=case.atol,
+                properties=case.properties,
+            )
         if message is None:
             passed += 1
         elif not first_problem:
@@ -332,8 +451,11 @@ def judge(plan: Plan, returned: Mapping[str, CallResult]) -> CheckOutcome:
         if case.grads is not None and problem is None:
             assert result is not None
             total += 1
-            grad_message = compare_gradients(result, case.grads, expectations.arg_names) if message is None else (
-                "not checked: the values are wrong")
+            grad_message = (
+                compare_gradients(result, case.grads, expectations.arg_names)
+                if message is None
+                else ("not checked: the values are wrong")
+            )
             if grad_message is None:
                 passed += 1
             elif not first_problem:
@@ -341,11 +463,19 @@ def judge(plan: Plan, returned: Mapping[str, CallResult]) -> CheckOutcome:
             details.append({"case": f"gradient: {case.label}", "ok": grad_message is None})
     credit = passed / total if total else 0.0
     if credit == 1.0:
-        return CheckOutcome(credit=1.0, status="passed",
-                            feedback=f"{function}(): all {total} checks passed", evidence={"cases": details})
-    final_status: QuestionStatus = "error" if status == "error" and passed == 0 else ("partial" if passed else "failed")
+        return CheckOutcome(
+            credit=1.0,
+            status="passed",
+            feedback=f"{function}(): all {total} checks passed",
+            evidence={"cases": details},
+        )
+    final_status: QuestionStatus = (
+        "error" if status == "error" and passed == 0 else ("partial" if passed else "failed")
+    )
     feedback = f"{function}(): {passed}/{total} checks passed. First problem: {first_problem}"
-    return CheckOutcome(credit=credit, status=final_status, feedback=feedback, evidence={"cases": details})
+    return CheckOutcome(
+        credit=credit, status=final_status, feedback=feedback, evidence={"cases": details}
+    )
 
 
 def to_public(plan: Plan) -> dict[str, Any]:
@@ -355,15 +485,27 @@ def to_public(plan: Plan) -> dict[str, Any]:
     cases = []
     for call, case in zip(plan.calls, expectations.cases):
         output = case.output
-        cases.append({"label": case.label, "properties": list(case.properties), "kwargs": dict(call.kwargs),
-                      "args": [encode_value(a) for a in call.args],
-                      "expected": encode_value(list(output) if isinstance(output, tuple) else output),
-                      "tuple": isinstance(output, tuple), "dtypes": case.dtypes, "tol": [case.rtol, case.atol],
-                      "grad_v": encode_value(call.grad.v) if call.grad is not None else None,
-                      "grads": [encode_value(g) for g in case.grads] if case.grads is not None else None,
-                      "seconds": call.seconds})
-    return {"kind": TensorCheck.kind, "function": expectations.function, "arg_names": list(expectations.arg_names),
-            "cases": cases}
+        cases.append(
+            {
+                "label": case.label,
+                "properties": list(case.properties),
+                "kwargs": dict(call.kwargs),
+                "args": [encode_value(a) for a in call.args],
+                "expected": encode_value(list(output) if isinstance(output, tuple) else output),
+                "tuple": isinstance(output, tuple),
+                "dtypes": case.dtypes,
+                "tol": [case.rtol, case.atol],
+                "grad_v": encode_value(call.grad.v) if call.grad is not None else None,
+                "grads": [encode_value(g) for g in case.grads] if case.grads is not None else None,
+                "seconds": call.seconds,
+            }
+        )
+    return {
+        "kind": TensorCheck.kind,
+        "function": expectations.function,
+        "arg_names": list(expectations.arg_names),
+        "cases": cases,
+    }
 
 
 def _tensors(decoded: Any) -> Any:
@@ -380,21 +522,56 @@ def from_public(data: Mapping[str, Any], site: Site) -> Plan:
     for i, case in enumerate(data["cases"]):
         args = tuple(_tensors(decode_value(a)) for a in case["args"])
         probe = GradProbe(v=_tensors(decode_value(case["grad_v"]))) if case["grad_v"] else None
-        calls.append(Call(id=f"{site.prefix}.{i}", kind="call", name=function, args=args,
-                          kwargs=case["kwargs"], seconds=case["seconds"], grad=probe))
+        calls.append(
+            Call(
+                id=f"{site.prefix}.{i}",
+                kind="call",
+                name=function,
+                args=args,
+                kwargs=case["kwargs"],
+                seconds=case["seconds"],
+                grad=probe,
+            )
+        )
         decoded = decode_value(case["expected"])
         output = tuple(e.array for e in decoded) if case["tuple"] else decoded.array
         dtypes = tuple(case["dtypes"]) if case["tuple"] else case["dtypes"]
-        grads = (tuple(None if g is None else decode_value(g).array for g in case["grads"])
-                 if case["grads"] else None)
+        grads = (
+            tuple(None if g is None else decode_value(g).array for g in case["grads"])
+            if case["grads"]
+            else None
+        )
         rtol, atol = case["tol"]
-        cases.append(Expected(label=case["label"], properties=tuple(case["properties"]), output=output,
-                              dtypes=dtypes, rtol=rtol, atol=atol, grads=grads))
-    expected = Expectations(function=function, arg_names=tuple(data["arg_names"]), cases=tuple(cases))
-    return Plan(question=site.question, kind=TensorCheck.kind, calls=tuple(calls), weight=float(data["weight"]),
-                expected=expected)
+        cases.append(
+            Expected(
+                label=case["label"],
+                properties=tuple(case["properties"]),
+                output=output,
+                dtypes=dtypes,
+                rtol=rtol,
+                atol=atol,
+                grads=grads,
+            )
+        )
+    expected = Expectations(
+        function=function, arg_names=tuple(data["arg_names"]), cases=tuple(cases)
+    )
+    return Plan(
+        question=site.question,
+        kind=TensorCheck.kind,
+        calls=tuple(calls),
+        weight=float(data["weight"]),
+        expected=expected,
+    )
 
 
-KIND = CheckKind(name=TensorCheck.kind, spec=TensorCheck,
-                 keys=("function", "cases", "generator", "rtol", "atol", "rtol32", "atol32", "gradcheck"),
-                 parse=parse, plan=plan, judge=judge, to_public=to_public, from_public=from_public)
+KIND = CheckKind(
+    name=TensorCheck.kind,
+    spec=TensorCheck,
+    keys=("function", "cases", "generator", "rtol", "atol", "rtol32", "atol32", "gradcheck"),
+    parse=parse,
+    plan=plan,
+    judge=judge,
+    to_public=to_public,
+    from_public=from_public,
+)

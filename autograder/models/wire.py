@@ -29,7 +29,9 @@ class OpaqueValue:
     detail: str = ""
 
 
-Value = Any  # None | bool | int | float | str | ArrayValue | OpaqueValue | tuple | Mapping[str, Value]
+Value = (
+    Any  # None | bool | int | float | str | ArrayValue | OpaqueValue | tuple | Mapping[str, Value]
+)
 
 
 @frozen

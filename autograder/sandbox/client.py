@@ -31,9 +31,16 @@ SIGNAL_MESSAGES = {
 
 def _clean_env() -> dict[str, str]:
     env = {k: os.environ[k] for k in ENV_KEEP if k in os.environ}
-    env.update(OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",
-               PYTHONDONTWRITEBYTECODE="1", PYTHONHASHSEED="0", HOME="/tmp",
-               MPLBACKEND="Agg", PYTHONNOUSERSITE="1")
+    env.update(
+        OMP_NUM_THREADS="1",
+        MKL_NUM_THREADS="1",
+        OPENBLAS_NUM_THREADS="1",
+        PYTHONDONTWRITEBYTECODE="1",
+        PYTHONHASHSEED="0",
+        HOME="/tmp",
+        MPLBACKEND="Agg",
+        PYTHONNOUSERSITE="1",
+    )
     return env
 
 
@@ -60,8 +67,13 @@ class Sandbox:
         self._process = subprocess.Popen(
             [sys.executable, "-m", "autograder.sandbox.zygote", "--uid", str(self.uid)]
             + (["--light"] if self.light else []),
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd="/",
-            env=_clean_env(), close_fds=True, start_new_session=True,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd="/",
+            env=_clean_env(),
+            close_fds=True,
+            start_new_session=True,
         )
         self.tier = ""
 
@@ -97,8 +109,16 @@ class Sandbox:
             )
         return json.loads(line)
 
-    def _job(self, source: bytes, filename: str, module: str, calls: Sequence[Call],
-             limits: Limits, wall: float, seed: int) -> dict[str, Any]:
+    def _job(
+        self,
+        source: bytes,
+        filename: str,
+        module: str,
+        calls: Sequence[Call],
+        limits: Limits,
+        wall: float,
+        seed: int,
+    ) -> dict[str, Any]:
         job = {
             "filename": filename,
             "module": module,
@@ -106,11 +126,18 @@ class Sandbox:
             "import_seconds": min(limits.call_seconds, wall),
             "calls": [_encode_call(c) for c in calls],
         }
-        request = {"job": job, "files": {filename: base64.b64encode(source).decode("ascii")},
-                   "limits": asdict(limits), "wall_seconds": wall}
+        request = {
+            "job": job,
+            "files": {filename: base64.b64encode(source).decode("ascii")},
+            "limits": asdict(limits),
+            "wall_seconds": wall,
+        }
         line = json.dumps(request) + "\n"
         with self._lock:
-            for attempt in (1, 2):  # a fork server that died (say, killed for memory) is restarted once
+            for attempt in (
+                1,
+                2,
+            ):  # a fork server that died (say, killed for memory) is restarted once
                 try:
                     self.start()
                     assert self._process is not None and self._process.stdin is not None
@@ -123,8 +150,9 @@ class Sandbox:
                         raise
         raise AssertionError("unreachable")
 
-    def run(self, source: bytes, filename: str, calls: Sequence[Call], limits: Limits,
-            *, seed: int = 0) -> RunResult:
+    def run(
+        self, source: bytes, filename: str, calls: Sequence[Call], limits: Limits, *, seed: int = 0
+    ) -> RunResult:
         """Run every call; a call that hangs or kills the process costs only itself.
 
         After a crash or a timeout the remaining calls run again in a fresh child, while the
@@ -155,33 +183,54 @@ class Sandbox:
             if events["import_error"] is not None or not events["imported"]:
                 imported = False
                 import_error = events["import_error"] or _death_message(
-                    "while importing your file", reply, garbage)
+                    "while importing your file", reply, garbage
+                )
                 break
             pending = [c for c in pending if c.id not in results]
             if not pending:
                 break
-            current = events["current"] if events["current"] in {c.id for c in pending} else pending[0].id
+            current = (
+                events["current"] if events["current"] in {c.id for c in pending} else pending[0].id
+            )
             crashed_in = current
-            message = _death_message(f"during {_call_label(calls, current)}", reply, garbage,
-                                     call_seconds=next(c.seconds for c in pending if c.id == current))
+            message = _death_message(
+                f"during {_call_label(calls, current)}",
+                reply,
+                garbage,
+                call_seconds=next(c.seconds for c in pending if c.id == current),
+            )
             results[current] = CallResult(id=current, ok=False, error=message)
             pending = [c for c in pending if c.id != current]
             if budget - wall <= 0.5:
                 for c in pending:
-                    results[c.id] = CallResult(id=c.id, ok=False,
-                                               error="not run: the submission used up its time budget")
+                    results[c.id] = CallResult(
+                        id=c.id, ok=False, error="not run: the submission used up its time budget"
+                    )
                 pending = []
-        return RunResult(tier=tier, imported=imported, import_error=import_error, results=results,
-                         stdout="".join(stdout), stderr="".join(stderr), exit_code=exit_code,
-                         timed_out=timed_out, wall_seconds=wall, cpu_seconds=cpu,
-                         crashed_in=crashed_in)
+        return RunResult(
+            tier=tier,
+            imported=imported,
+            import_error=import_error,
+            results=results,
+            stdout="".join(stdout),
+            stderr="".join(stderr),
+            exit_code=exit_code,
+            timed_out=timed_out,
+            wall_seconds=wall,
+            cpu_seconds=cpu,
+            crashed_in=crashed_in,
+        )
 
 
 def _encode_call(call: Call) -> dict[str, Any]:
-    data: dict[str, Any] = {"id": call.id, "kind": call.kind, "name": call.name,
-                            "seconds": call.seconds,
-                            "args": [encode_value(a) for a in call.args],
-                            "kwargs": {k: encode_value(v) for k, v in call.kwargs.items()}}
+    data: dict[str, Any] = {
+        "id": call.id,
+        "kind": call.kind,
+        "name": call.name,
+        "seconds": call.seconds,
+        "args": [encode_value(a) for a in call.args],
+        "kwargs": {k: encode_value(v) for k, v in call.kwargs.items()},
+    }
     if call.grad is not None:
         data["grad"] = {"v": encode_value(call.grad.v)}
     return data
@@ -198,7 +247,9 @@ def _read_events(frames: list[dict[str, Any]], results: dict[str, CallResult]) -
             if obj.get("timeout"):
                 error = "importing your file did not finish in time (is there a long loop at module level?)"
             trace = str(obj.get("traceback", ""))
-            events["import_error"] = error + (f"\n{trace}" if trace and "SyntaxError" not in error else "")
+            events["import_error"] = error + (
+                f"\n{trace}" if trace and "SyntaxError" not in error else ""
+            )
         elif kind == "call":
             events["current"] = str(obj.get("id"))
         elif kind == "result":
@@ -217,17 +268,26 @@ def _decode_result(obj: dict[str, Any]) -> CallResult | None:
         error = str(obj.get("error", "failed"))[:2000]
         if obj.get("timeout"):
             error = "timed out"
-        return CallResult(id=call_id, ok=False, error=error,
-                          traceback=str(obj.get("traceback", ""))[:4000], seconds=seconds)
+        return CallResult(
+            id=call_id,
+            ok=False,
+            error=error,
+            traceback=str(obj.get("traceback", ""))[:4000],
+            seconds=seconds,
+        )
     try:
         value = decode_value(obj.get("value"))
         grad = tuple(decode_value(g) for g in obj["grad"]) if "grad" in obj else None
     except (TransportError, ValueError, TypeError, KeyError) as exc:
-        return CallResult(id=call_id, ok=False, error=f"returned data that could not be read: {exc}")
+        return CallResult(
+            id=call_id, ok=False, error=f"returned data that could not be read: {exc}"
+        )
     return CallResult(id=call_id, ok=True, value=value, seconds=seconds, grad=grad)
 
 
-def _death_message(where: str, reply: dict[str, Any], garbage: str, call_seconds: float | None = None) -> str:
+def _death_message(
+    where: str, reply: dict[str, Any], garbage: str, call_seconds: float | None = None
+) -> str:
     if reply["timed_out"]:
         return f"stopped {where}: the time limit was reached"
     code = reply["exit_code"]
@@ -238,8 +298,10 @@ def _death_message(where: str, reply: dict[str, Any], garbage: str, call_seconds
         raise SandboxError("the sandbox could not confine the child: " + reply["stderr"][-500:])
     if garbage:
         return f"the process sent malformed data ({garbage}) {where}"
-    return (f"the process exited (exit code {code}) {where}: remove calls to sys.exit(), "
-            f"os._exit() or exit() from your file")
+    return (
+        f"the process exited (exit code {code}) {where}: remove calls to sys.exit(), "
+        f"os._exit() or exit() from your file"
+    )
 
 
 def _call_label(calls: Sequence[Call], call_id: str) -> str:

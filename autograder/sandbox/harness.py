@@ -108,8 +108,11 @@ def _perform(module: ModuleType, call: dict[str, Any]) -> dict[str, Any]:
     inputs = [(i, a) for i, a in enumerate(leaves) if _is_float(a)]
     outs, cotangents = (out, v) if isinstance(v, tuple) else ((out,), (v,))
     if isinstance(outs, tuple) and len(outs) == len(cotangents):
-        terms = [(o * c.to(o.dtype)).sum() for o, c in zip(outs, cotangents)
-                 if isinstance(o, torch.Tensor) and o.requires_grad and o.shape == c.shape]
+        terms = [
+            (o * c.to(o.dtype)).sum()
+            for o, c in zip(outs, cotangents)
+            if isinstance(o, torch.Tensor) and o.requires_grad and o.shape == c.shape
+        ]
         if terms:
             found = torch.autograd.grad(sum(terms), [a for _, a in inputs], allow_unused=True)
             for (i, _), g in zip(inputs, found):
@@ -142,9 +145,15 @@ def run(request: dict[str, Any], fd: int) -> None:
         signal.setitimer(signal.ITIMER_REAL, 0)
     except BaseException as exc:  # noqa: BLE001 - anything the student's import raises is data
         signal.setitimer(signal.ITIMER_REAL, 0)
-        _emit(fd, {"event": "import_error", "error": _describe(exc, filename),
-                   "traceback": _student_traceback(exc, filename),
-                   "timeout": isinstance(exc, CallTimeout)})
+        _emit(
+            fd,
+            {
+                "event": "import_error",
+                "error": _describe(exc, filename),
+                "traceback": _student_traceback(exc, filename),
+                "timeout": isinstance(exc, CallTimeout),
+            },
+        )
         return
     _emit(fd, {"event": "imported"})
     for call in request["calls"]:
@@ -157,13 +166,25 @@ def run(request: dict[str, Any], fd: int) -> None:
             result.update(event="result", id=call["id"], ok=True)
         except BaseException as exc:  # noqa: BLE001
             signal.setitimer(signal.ITIMER_REAL, 0)
-            result = {"event": "result", "id": call["id"], "ok": False,
-                      "timeout": isinstance(exc, CallTimeout),
-                      "error": _describe(exc, filename), "traceback": _student_traceback(exc, filename)}
+            result = {
+                "event": "result",
+                "id": call["id"],
+                "ok": False,
+                "timeout": isinstance(exc, CallTimeout),
+                "error": _describe(exc, filename),
+                "traceback": _student_traceback(exc, filename),
+            }
         result["seconds"] = time.perf_counter() - started
         try:
             _emit(fd, result)
         except (TypeError, ValueError, OverflowError) as exc:
-            _emit(fd, {"event": "result", "id": call["id"], "ok": False,
-                       "error": f"the returned value could not be sent back: {exc}"})
+            _emit(
+                fd,
+                {
+                    "event": "result",
+                    "id": call["id"],
+                    "ok": False,
+                    "error": f"the returned value could not be sent back: {exc}",
+                },
+            )
     _emit(fd, {"event": "done"})

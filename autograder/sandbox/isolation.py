@@ -47,7 +47,9 @@ def _check(result: int, what: str) -> None:
         raise OSError(errno, f"{what}: {os.strerror(errno)}")
 
 
-def _mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
+def _mount(
+    source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None
+) -> None:
     _check(
         _libc.mount(
             source.encode() if source else None,
@@ -87,7 +89,11 @@ def _build_root(jail: Jail, scratch_mb: int, files: dict[str, bytes]) -> None:
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     _mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=16m,mode=0755")
     # Scratch space first: a bound path under /tmp or /work (a checkout there) then stays visible.
-    for name, size, mode in (("/tmp", 64, "1777"), ("/dev/shm", 16, "1777"), ("/work", scratch_mb, "0755")):
+    for name, size, mode in (
+        ("/tmp", 64, "1777"),
+        ("/dev/shm", 16, "1777"),
+        ("/work", scratch_mb, "0755"),
+    ):
         os.makedirs(root + name, exist_ok=True)
         _mount("tmpfs", root + name, "tmpfs", MS_NOSUID | MS_NODEV, f"size={size}m,mode={mode}")
     for path in jail.binds:
@@ -155,7 +161,9 @@ def _write_id_maps(uid: int, gid: int) -> None:
         handle.write(f"0 {gid} 1")
 
 
-def enter(jail: Jail, limits: Limits, files: dict[str, bytes], status_fd: int, scratch: str) -> None:
+def enter(
+    jail: Jail, limits: Limits, files: dict[str, bytes], status_fd: int, scratch: str
+) -> None:
     """Confine the calling (freshly forked) process; returns in the process that runs student code.
 
     For the namespace tiers the caller forks once more: the grandchild is pid 1 of a new pid
@@ -207,7 +215,9 @@ def probe_tier(make_jail: Callable[[str], Jail], limits: Limits) -> str:
     forced = os.environ.get("AUTOGRADER_SANDBOX_TIER")
     if forced:
         if forced not in TIERS:
-            raise ValueError(f"AUTOGRADER_SANDBOX_TIER must be one of {', '.join(TIERS)}, got {forced!r}")
+            raise ValueError(
+                f"AUTOGRADER_SANDBOX_TIER must be one of {', '.join(TIERS)}, got {forced!r}"
+            )
         return forced
     if sys.platform != "linux":
         return "plain"

@@ -34,8 +34,16 @@ def _warm_imports(light: bool) -> None:
     if light:  # a single `check`: start fast rather than fork fast; the child imports what it needs
         return
     # What student code commonly reaches for, imported once here instead of once per child.
-    for name in ("sympy", "torch.optim", "torch.distributions", "torch.nn.functional", "torch._dynamo",
-                 "scipy.special", "scipy.stats", "scipy.integrate"):
+    for name in (
+        "sympy",
+        "torch.optim",
+        "torch.distributions",
+        "torch.nn.functional",
+        "torch._dynamo",
+        "scipy.special",
+        "scipy.stats",
+        "scipy.integrate",
+    ):
         try:
             importlib.import_module(name)
         except ImportError:
@@ -62,7 +70,9 @@ class Server:
         self.counter = 0
 
     def jail(self, tier: str) -> isolation.Jail:
-        return self.isolation.Jail(tier=tier, uid=self.uid, gid=self.uid, root=self.root, binds=self.binds)
+        return self.isolation.Jail(
+            tier=tier, uid=self.uid, gid=self.uid, root=self.root, binds=self.binds
+        )
 
     def serve(self) -> None:
         self.reply({"ready": True, "tier": self.tier, "pid": os.getpid()})
@@ -104,7 +114,9 @@ class Server:
                 sys.stdin = open(0, closefd=False)
                 sys.stdout = open(1, "w", closefd=False, buffering=1)
                 sys.stderr = open(2, "w", closefd=False, buffering=1)
-                self.isolation.enter(self.jail(self.tier), limits, files, pipes["status"][1], scratch)
+                self.isolation.enter(
+                    self.jail(self.tier), limits, files, pipes["status"][1], scratch
+                )
                 harness.run(request["job"], pipes["result"][1])
                 sys.stdout.flush()
                 sys.stderr.flush()
@@ -122,10 +134,15 @@ class Server:
         outcome["wall_seconds"] = time.monotonic() - started
         return outcome
 
-    def _collect(self, pid: int, pipes: dict[str, tuple[int, int]], deadline: float,
-                 limits: Limits) -> dict[str, Any]:
-        cap = {"result": RESULT_CAP, "stdout": limits.max_output_kb * 1024,
-               "stderr": limits.max_output_kb * 1024, "status": 4096}
+    def _collect(
+        self, pid: int, pipes: dict[str, tuple[int, int]], deadline: float, limits: Limits
+    ) -> dict[str, Any]:
+        cap = {
+            "result": RESULT_CAP,
+            "stdout": limits.max_output_kb * 1024,
+            "stderr": limits.max_output_kb * 1024,
+            "status": 4096,
+        }
         buffers = {name: bytearray() for name in pipes}
         dropped = {name: 0 for name in pipes}
         open_fds = {pipes[name][0]: name for name in pipes}
@@ -154,7 +171,10 @@ class Server:
                 room = cap[name] - len(buffers[name])
                 buffers[name] += chunk[: max(room, 0)]
                 dropped[name] += max(len(chunk) - max(room, 0), 0)
-        for sig_target in (lambda: os.killpg(pid, signal.SIGKILL), lambda: os.kill(pid, signal.SIGKILL)):
+        for sig_target in (
+            lambda: os.killpg(pid, signal.SIGKILL),
+            lambda: os.kill(pid, signal.SIGKILL),
+        ):
             try:
                 sig_target()
             except (ProcessLookupError, PermissionError):

@@ -28,10 +28,16 @@ def refused(text: str, symbols=SYMBOLS) -> str:
 
 
 def test_builds_the_expected_tree():
-    assert parse("(sigma**2+mu**2-1-log(sigma**2))/2") == (SIGMA**2 + MU**2 - 1 - sympy.log(SIGMA**2)) / 2
+    assert (
+        parse("(sigma**2+mu**2-1-log(sigma**2))/2")
+        == (SIGMA**2 + MU**2 - 1 - sympy.log(SIGMA**2)) / 2
+    )
     assert parse("sigma^2 + mu^2") == SIGMA**2 + MU**2  # ^ is power, not xor
     assert parse("-mu") == -MU and parse("+mu") == MU
-    assert parse("sqrt(sigma)*exp(mu)/pi + E") == sympy.sqrt(SIGMA) * sympy.exp(MU) / sympy.pi + sympy.E
+    assert (
+        parse("sqrt(sigma)*exp(mu)/pi + E")
+        == sympy.sqrt(SIGMA) * sympy.exp(MU) / sympy.pi + sympy.E
+    )
 
 
 def test_decimals_become_exact_rationals():
@@ -42,7 +48,9 @@ def test_decimals_become_exact_rationals():
 def test_whitelisted_functions_and_arity():
     assert parse("ln(sigma)") == sympy.log(SIGMA)
     assert parse("log(sigma, 2)") == sympy.log(SIGMA) / sympy.log(2)
-    assert parse("Abs(mu) + Max(mu, sigma) + Min(mu, 1)") == sympy.Abs(MU) + sympy.Max(MU, SIGMA) + sympy.Min(MU, 1)
+    assert parse("Abs(mu) + Max(mu, sigma) + Min(mu, 1)") == sympy.Abs(MU) + sympy.Max(
+        MU, SIGMA
+    ) + sympy.Min(MU, 1)
     assert parse("Rational(1, 3)*mu") == MU / 3
     assert "takes" in refused("exp(mu, sigma)")
     assert "takes" in refused("ln(mu, 2)")
@@ -143,7 +151,9 @@ def test_no_eval_or_exec_runs_while_parsing(monkeypatch):
 
     monkeypatch.setattr(builtins, "eval", forbidden)
     monkeypatch.setattr(builtins, "exec", forbidden)
-    assert parse("(sigma^2+mu^2-1)/2+log(1/sigma)") == (SIGMA**2 + MU**2 - 1) / 2 + sympy.log(1 / SIGMA)
+    assert parse("(sigma^2+mu^2-1)/2+log(1/sigma)") == (SIGMA**2 + MU**2 - 1) / 2 + sympy.log(
+        1 / SIGMA
+    )
     refused("__import__('os').system('x')")
 
 
@@ -151,7 +161,16 @@ def test_modules_never_call_string_evaluators():
     """The three reader/judge modules contain no call that could run text as code."""
     folder = Path(__file__).resolve().parents[2] / "autograder" / "checks"
     # Bare names: Python's evaluators and SymPy's string readers; our own parse_latex is fine.
-    banned_names = {"eval", "exec", "compile", "sympify", "parse_expr", "S", "__import__", "lambdify"}
+    banned_names = {
+        "eval",
+        "exec",
+        "compile",
+        "sympify",
+        "parse_expr",
+        "S",
+        "__import__",
+        "lambdify",
+    }
     banned_attributes = {"eval", "exec", "sympify", "parse_expr", "parse_latex", "S", "lambdify"}
     for name in ("expression.py", "latex.py", "symbolic.py"):
         tree = ast.parse((folder / name).read_text())

@@ -12,8 +12,19 @@ from autograder.checks.symbolic import compare, make_symbols, parse_answer
 from autograder.errors import AnswerParseError
 
 S = make_symbols(
-    {"mu": "real", "sigma": "positive", "m1": "real", "m2": "real", "s1": "positive",
-     "s2": "positive", "mu1": "real", "mu2": "real", "s": "positive", "x": "real", "y": "positive"}
+    {
+        "mu": "real",
+        "sigma": "positive",
+        "m1": "real",
+        "m2": "real",
+        "s1": "positive",
+        "s2": "positive",
+        "mu1": "real",
+        "mu2": "real",
+        "s": "positive",
+        "x": "real",
+        "y": "positive",
+    }
 )
 MU, SIGMA, X, Y = S["mu"], S["sigma"], S["x"], S["y"]
 REFERENCE = (SIGMA**2 + MU**2 - 1 - sympy.log(SIGMA**2)) / 2
@@ -82,8 +93,17 @@ def test_plain_letters_greedy_declared_names_else_single_letters():
     assert "unknown name 'q'" in refused("q + x")
 
 
-@pytest.mark.parametrize("macro", [r"\input{/etc/passwd}", r"\def\x{1}", r"\newcommand{\x}{1}",
-                                   r"\write18{ls}", r"\infty", r"\text{x}"])
+@pytest.mark.parametrize(
+    "macro",
+    [
+        r"\input{/etc/passwd}",
+        r"\def\x{1}",
+        r"\newcommand{\x}{1}",
+        r"\write18{ls}",
+        r"\infty",
+        r"\text{x}",
+    ],
+)
 def test_unknown_macros_are_refused_by_name(macro):
     name = re.match(r"\\([A-Za-z]+)", macro).group(1)
     assert f"\\{name} is not supported" in refused(macro)
@@ -136,7 +156,9 @@ def test_function_argument_rule_without_parentheses():
 
 
 def test_pairwise_kl_in_latex():
-    answer = parse_answer(r"\ln\left(\frac{s_2}{s_1}\right)+\frac{s_1^2+(m_1-m_2)^2}{2 s_2^2}-\frac{1}{2}", S)
+    answer = parse_answer(
+        r"\ln\left(\frac{s_2}{s_1}\right)+\frac{s_1^2+(m_1-m_2)^2}{2 s_2^2}-\frac{1}{2}", S
+    )
     expected = parse_answer("log(s2/s1)+(s1**2+(m1-m2)**2)/(2*s2**2)-1/2", S)
     assert compare(answer, expected, S).verdict == "equivalent"
 

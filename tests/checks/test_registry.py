@@ -39,13 +39,21 @@ def _parse(r: Reader) -> IntervalCheck:
     low, high = r.get("low", float), r.get("high", float)
     if low > high:
         r.fail(r.key("low"), "must not exceed high")
-    return IntervalCheck(answer=r.name("answer"), low=low, high=high, weight=r.get("weight", float, 1.0))
+    return IntervalCheck(
+        answer=r.name("answer"), low=low, high=high, weight=r.get("weight", float, 1.0)
+    )
 
 
 def _plan(spec: AssignmentSpec, check: IntervalCheck, trusted: Trusted, site: Site) -> Plan:
     call = Call(id=site.prefix, kind="get", name=check.answer)
-    return Plan(question=site.question, kind="interval", calls=(call,), weight=check.weight,
-                expected=(check.answer, check.low, check.high), check=check)
+    return Plan(
+        question=site.question,
+        kind="interval",
+        calls=(call,),
+        weight=check.weight,
+        expected=(check.answer, check.low, check.high),
+        check=check,
+    )
 
 
 def _judge(plan: Plan, returned: Mapping[str, CallResult]) -> CheckOutcome:
@@ -54,8 +62,11 @@ def _judge(plan: Plan, returned: Mapping[str, CallResult]) -> CheckOutcome:
     if not isinstance(value, (int, float)) or isinstance(value, bool):
         return CheckOutcome(credit=0.0, status="failed", feedback=f"{name} must be a number")
     inside = low <= value <= high
-    return CheckOutcome(credit=float(inside), status="passed" if inside else "failed",
-                        feedback=f"{name} = {value:g} is {'inside' if inside else 'outside'} [{low:g}, {high:g}]")
+    return CheckOutcome(
+        credit=float(inside),
+        status="passed" if inside else "failed",
+        feedback=f"{name} = {value:g} is {'inside' if inside else 'outside'} [{low:g}, {high:g}]",
+    )
 
 
 def _to_public(plan: Plan) -> dict[str, Any]:
@@ -65,12 +76,25 @@ def _to_public(plan: Plan) -> dict[str, Any]:
 
 def _from_public(data: Mapping[str, Any], site: Site) -> Plan:
     call = Call(id=site.prefix, kind="get", name=data["answer"])
-    return Plan(question=site.question, kind="interval", calls=(call,), weight=float(data["weight"]),
-                expected=(data["answer"], data["low"], data["high"]))
+    return Plan(
+        question=site.question,
+        kind="interval",
+        calls=(call,),
+        weight=float(data["weight"]),
+        expected=(data["answer"], data["low"], data["high"]),
+    )
 
 
-INTERVAL = CheckKind(name="interval", spec=IntervalCheck, keys=("answer", "low", "high"), parse=_parse,
-                     plan=_plan, judge=_judge, to_public=_to_public, from_public=_from_public)
+INTERVAL = CheckKind(
+    name="interval",
+    spec=IntervalCheck,
+    keys=("answer", "low", "high"),
+    parse=_parse,
+    plan=_plan,
+    judge=_judge,
+    to_public=_to_public,
+    from_public=_from_public,
+)
 
 
 @pytest.fixture()
@@ -78,7 +102,8 @@ def toy(tmp_path: Path):
     registry.register(INTERVAL)
     folder = tmp_path / "solutions" / "toy"
     folder.mkdir(parents=True)
-    (folder / "assignment.yaml").write_text(textwrap.dedent("""\
+    (folder / "assignment.yaml").write_text(
+        textwrap.dedent("""\
         title: A toy assignment with a kind of its own
         student_file: toy.py
         limits: {wall_seconds: 20, call_seconds: 3, memory_mb: 2048, cpu_seconds: 20}
@@ -88,7 +113,8 @@ def toy(tmp_path: Path):
             visibility: public
             checks:
               - {kind: interval, answer: RATE, low: 0.9, high: 1.1}
-    """))
+    """)
+    )
     (folder / "toy.py").write_text("# BEGIN SOLUTION\nRATE = 1.0\n# END SOLUTION\n")
     yield folder
     registry.unregister("interval")
@@ -117,21 +143,35 @@ def test_a_new_kind_is_graded_and_published_through_the_registry(toy, tmp_path, 
 def test_the_new_kinds_schema_errors_name_the_key(toy):
     text = (toy / "assignment.yaml").read_text()
     (toy / "assignment.yaml").write_text(text.replace("high: 1.1", "hihg: 1.1"))
-    with pytest.raises(SpecError, match=r"checks\[0\]\.hihg is not a known key; did you mean 'high'"):
+    with pytest.raises(
+        SpecError, match=r"checks\[0\]\.hihg is not a known key; did you mean 'high'"
+    ):
         load_spec(toy)
 
 
 def test_an_unknown_kind_lists_the_registered_ones(toy):
     text = (toy / "assignment.yaml").read_text()
     (toy / "assignment.yaml").write_text(text.replace("kind: interval", "kind: intervall"))
-    with pytest.raises(SpecError, match="must be one of symbolic, tensor, metric, choice, custom, interval"):
+    with pytest.raises(
+        SpecError, match="must be one of symbolic, tensor, metric, choice, custom, interval"
+    ):
         load_spec(toy)
 
 
 def test_a_kind_name_is_registered_once_and_built_ins_stay():
     with pytest.raises(SpecError, match="already registered"):
-        registry.register(CheckKind(name="tensor", spec=IntervalCheck, keys=(), parse=_parse, plan=_plan,
-                                    judge=_judge, to_public=_to_public, from_public=_from_public))
+        registry.register(
+            CheckKind(
+                name="tensor",
+                spec=IntervalCheck,
+                keys=(),
+                parse=_parse,
+                plan=_plan,
+                judge=_judge,
+                to_public=_to_public,
+                from_public=_from_public,
+            )
+        )
     with pytest.raises(SpecError, match="cannot be removed"):
         registry.unregister("symbolic")
 
@@ -139,11 +179,23 @@ def test_a_kind_name_is_registered_once_and_built_ins_stay():
 def test_no_module_outside_checks_names_a_kind_by_class():
     kinds = [registry.get(name) for name in registry.names()]
     kind_classes = {k.spec.__name__ for k in kinds if k is not None}
-    assert {"SymbolicCheck", "TensorCheck", "MetricCheck", "ChoiceCheck", "CustomCheck"} <= kind_classes
+    assert {
+        "SymbolicCheck",
+        "TensorCheck",
+        "MetricCheck",
+        "ChoiceCheck",
+        "CustomCheck",
+    } <= kind_classes
     for path in PACKAGE.rglob("*.py"):
         if path.parent.name == "checks":
             continue
         names = {n.id for n in ast.walk(ast.parse(path.read_text())) if isinstance(n, ast.Name)}
-        names |= {a.name for n in ast.walk(ast.parse(path.read_text())) if isinstance(n, ast.ImportFrom)
-                  for a in n.names}
-        assert not names & kind_classes, f"{path.relative_to(PACKAGE)} names {sorted(names & kind_classes)}"
+        names |= {
+            a.name
+            for n in ast.walk(ast.parse(path.read_text()))
+            if isinstance(n, ast.ImportFrom)
+            for a in n.names
+        }
+        assert not names & kind_classes, (
+            f"{path.relative_to(PACKAGE)} names {sorted(names & kind_classes)}"
+        )

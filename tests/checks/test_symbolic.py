@@ -47,8 +47,20 @@ KL_CHECK = SymbolicCheck(
     symbols=A2_SYMBOLS,
     mistakes=tuple(Mistake(expr=e, feedback=f) for e, f in A2_1_WRONG),
 )
-S = make_symbols({**A2_SYMBOLS, "m1": "real", "m2": "real", "s1": "positive", "s2": "positive",
-                  "l1": "real", "l2": "real", "a": "real", "b": "real", "n": "integer"})
+S = make_symbols(
+    {
+        **A2_SYMBOLS,
+        "m1": "real",
+        "m2": "real",
+        "s1": "positive",
+        "s2": "positive",
+        "l1": "real",
+        "l2": "real",
+        "a": "real",
+        "b": "real",
+        "n": "integer",
+    }
+)
 
 
 def p(text: str) -> sympy.Expr:
@@ -67,7 +79,9 @@ def test_make_symbols_assumptions():
 
 def test_answer_text():
     assert answer_text("mu + 1") == "mu + 1"
-    with pytest.raises(AnswerParseError, match="^KL_STD_NORMAL must be a string or a SymPy expression, got int$"):
+    with pytest.raises(
+        AnswerParseError, match="^KL_STD_NORMAL must be a string or a SymPy expression, got int$"
+    ):
         answer_text(3, "KL_STD_NORMAL")
     with pytest.raises(AnswerParseError, match="got function"):
         answer_text(OpaqueValue(type_name="function"), "KL_STD_NORMAL")
@@ -78,7 +92,9 @@ def test_answer_text():
 @pytest.mark.parametrize("alternative", A2_1_RIGHT)
 def test_a2_1_alternatives_are_equivalent(alternative):
     result = compare(p(alternative), p(A2_1), S)
-    assert result == Comparison(verdict="equivalent", detail="proven symbolically", points_checked=30)
+    assert result == Comparison(
+        verdict="equivalent", detail="proven symbolically", points_checked=30
+    )
 
 
 @pytest.mark.parametrize("wrong", [w for w, _ in A2_1_WRONG])
@@ -90,12 +106,17 @@ def test_a2_1_wrong_answers_are_different(wrong):
 
 def test_a2_3_pairwise_kl():
     expected = p("log(s2/s1)+(s1**2+(m1-m2)**2)/(2*s2**2)-1/2")
-    assert compare(p("(s1**2+(m1-m2)**2)/(2*s2**2)-1/2-log(s1/s2)"), expected, S).verdict == "equivalent"
-    for wrong in ("log(s1/s2)+(s1**2+(m1-m2)**2)/(2*s2**2)-1/2",  # log ratio inverted
-                  "log(s2/s1)+(s1**2+(m1-m2)**2)/(2*s1**2)-1/2",  # divides by s1**2
-                  "log(s2/s1)+(s1**2+(m1-m2)**2)/(2*s2**2)",  # -1/2 missing
-                  "log(s2/s1)+(s1**2+(m1-m2))/(2*s2**2)-1/2",  # mean difference not squared
-                  "(s1**2+(m1-m2)**2)/(2*s2**2)-1/2"):  # log term missing
+    assert (
+        compare(p("(s1**2+(m1-m2)**2)/(2*s2**2)-1/2-log(s1/s2)"), expected, S).verdict
+        == "equivalent"
+    )
+    for wrong in (
+        "log(s1/s2)+(s1**2+(m1-m2)**2)/(2*s2**2)-1/2",  # log ratio inverted
+        "log(s2/s1)+(s1**2+(m1-m2)**2)/(2*s1**2)-1/2",  # divides by s1**2
+        "log(s2/s1)+(s1**2+(m1-m2)**2)/(2*s2**2)",  # -1/2 missing
+        "log(s2/s1)+(s1**2+(m1-m2))/(2*s2**2)-1/2",  # mean difference not squared
+        "(s1**2+(m1-m2)**2)/(2*s2**2)-1/2",
+    ):  # log term missing
         assert compare(p(wrong), expected, S).verdict == "different", wrong
 
 
@@ -179,7 +200,10 @@ def test_proof_budget_is_bounded_and_restores_the_alarm():
 def test_pathological_answers_finish():
     expected = p("sigma")
     assert compare(p("sigma**sigma**sigma**sigma**sigma"), expected, S).verdict == "different"
-    assert compare(p("(mu+sigma+1)**1000 - (1+sigma+mu)**1000 + sigma"), expected, S).verdict == "equivalent"
+    assert (
+        compare(p("(mu+sigma+1)**1000 - (1+sigma+mu)**1000 + sigma"), expected, S).verdict
+        == "equivalent"
+    )
     start = time.monotonic()
     compare(p("(mu+sigma+1)**999*(mu+sigma+2)"), p("(mu+sigma+1)**1000+(mu+sigma+1)**999"), S)
     assert time.monotonic() - start < 5
@@ -206,30 +230,53 @@ def test_judge_matches_each_catalogued_mistake(index):
 
 
 def test_judge_mistake_with_partial_credit_and_a_rewritten_mistake():
-    check = SymbolicCheck(answer="KL", expected=A2_1, symbols=A2_SYMBOLS,
-                          mistakes=(Mistake(expr=A2_1_WRONG[1][0], feedback="log σ² = 2 log σ", credit=0.5),))
+    check = SymbolicCheck(
+        answer="KL",
+        expected=A2_1,
+        symbols=A2_SYMBOLS,
+        mistakes=(Mistake(expr=A2_1_WRONG[1][0], feedback="log σ² = 2 log σ", credit=0.5),),
+    )
     # Written differently from the catalogue entry, still the same mistake numerically.
     outcome = judge_symbolic(check, "sigma**2/2 + mu**2/2 - 1/2 - log(sigma)/2")
-    assert (outcome.credit, outcome.status, outcome.evidence["matched_mistake"]) == (0.5, "partial", 0)
+    assert (outcome.credit, outcome.status, outcome.evidence["matched_mistake"]) == (
+        0.5,
+        "partial",
+        0,
+    )
 
 
 def test_judge_unknown_wrong_answer_shows_a_point_not_the_reference():
     outcome = judge_symbolic(KL_CHECK, "mu**2 + sigma")
-    assert (outcome.credit, outcome.status, outcome.evidence["matched_mistake"]) == (0.0, "failed", None)
-    assert re.search(r"at mu=-?[\d.]+, sigma=[\d.]+ your expression gives -?[\d.]+, which is not the expected",
-                     outcome.feedback)
+    assert (outcome.credit, outcome.status, outcome.evidence["matched_mistake"]) == (
+        0.0,
+        "failed",
+        None,
+    )
+    assert re.search(
+        r"at mu=-?[\d.]+, sigma=[\d.]+ your expression gives -?[\d.]+, which is not the expected",
+        outcome.feedback,
+    )
     for leak in ("log(sigma**2)", "sigma**2", "1/2"):
         assert leak not in outcome.feedback
     assert outcome.evidence["parsed"] == "mu**2 + sigma"
 
 
 def test_judge_undecided_uses_the_configured_credit():
-    check = SymbolicCheck(answer="M", expected="(a+b+Abs(a-b))/2", symbols={"a": "real", "b": "real"},
-                          undecided_credit=0.5)
+    check = SymbolicCheck(
+        answer="M",
+        expected="(a+b+Abs(a-b))/2",
+        symbols={"a": "real", "b": "real"},
+        undecided_credit=0.5,
+    )
     outcome = judge_symbolic(check, "Max(a, b)")
     assert (outcome.credit, outcome.status) == (0.5, "partial")
-    assert "numerically equal to the reference at 30 points but not proven symbolically" in outcome.feedback
-    full = SymbolicCheck(answer="M", expected="(a+b+Abs(a-b))/2", symbols={"a": "real", "b": "real"})
+    assert (
+        "numerically equal to the reference at 30 points but not proven symbolically"
+        in outcome.feedback
+    )
+    full = SymbolicCheck(
+        answer="M", expected="(a+b+Abs(a-b))/2", symbols={"a": "real", "b": "real"}
+    )
     assert (judge_symbolic(full, "Max(a, b)").status) == "passed"
 
 
@@ -254,25 +301,42 @@ def test_prepare_parses_once_and_reports_spec_errors():
     prepared = prepare_symbolic(KL_CHECK)
     assert isinstance(prepared, PreparedSymbolic)
     assert prepare_symbolic(KL_CHECK) is prepared
-    assert prepared.expected == (S["sigma"] ** 2 + S["mu"] ** 2 - 1 - sympy.log(S["sigma"] ** 2)) / 2
+    assert (
+        prepared.expected == (S["sigma"] ** 2 + S["mu"] ** 2 - 1 - sympy.log(S["sigma"] ** 2)) / 2
+    )
     assert judge_symbolic(prepared, A2_1_RIGHT[0]).credit == 1.0
     with pytest.raises(SpecError, match=r"expected expression 'sigam\*\*2'"):
         prepare_symbolic(SymbolicCheck(answer="X", expected="sigam**2", symbols=A2_SYMBOLS))
     with pytest.raises(SpecError, match=r"mistake 0 '2 sigma'"):
-        prepare_symbolic(SymbolicCheck(answer="X", expected=A2_1, symbols=A2_SYMBOLS,
-                                       mistakes=(Mistake(expr="2 sigma", feedback="f"),)))
+        prepare_symbolic(
+            SymbolicCheck(
+                answer="X",
+                expected=A2_1,
+                symbols=A2_SYMBOLS,
+                mistakes=(Mistake(expr="2 sigma", feedback="f"),),
+            )
+        )
     with pytest.raises(SpecError, match="numerically equal"):
-        prepare_symbolic(SymbolicCheck(answer="X", expected=A2_1, symbols=A2_SYMBOLS,
-                                       mistakes=(Mistake(expr=A2_1_RIGHT[0], feedback="f"),)))
+        prepare_symbolic(
+            SymbolicCheck(
+                answer="X",
+                expected=A2_1,
+                symbols=A2_SYMBOLS,
+                mistakes=(Mistake(expr=A2_1_RIGHT[0], feedback="f"),),
+            )
+        )
     with pytest.raises(SpecError, match="undefined at most test points"):
         prepare_symbolic(SymbolicCheck(answer="X", expected="log(-sigma)", symbols=A2_SYMBOLS))
 
 
 def test_judge_a5_3_mistakes_match_in_catalogue_order():
     wrong = ("(l1+l2)/2", "log(exp(l1)+exp(l2))", "log((l1+l2)/2)", "Max(l1,l2)")
-    check = SymbolicCheck(answer="IWAE_K2", expected="log((exp(l1)+exp(l2))/2)",
-                          symbols={"l1": "real", "l2": "real"},
-                          mistakes=tuple(Mistake(expr=w, feedback=f"mistake {i}") for i, w in enumerate(wrong)))
+    check = SymbolicCheck(
+        answer="IWAE_K2",
+        expected="log((exp(l1)+exp(l2))/2)",
+        symbols={"l1": "real", "l2": "real"},
+        mistakes=tuple(Mistake(expr=w, feedback=f"mistake {i}") for i, w in enumerate(wrong)),
+    )
     for index, text in enumerate(wrong):
         assert judge_symbolic(check, text).evidence["matched_mistake"] == index
     assert judge_symbolic(check, "0.5*(l2 + l1)").feedback == "IWAE_K2 is not correct: mistake 0"

@@ -23,8 +23,12 @@ def call(name: str, *args, seconds: float = 3.0, kind: str = "call") -> Call:
 
 
 def test_plain_call_and_values_come_back(sandbox):
-    result = run(sandbox, "def double(x):\n    return 2 * x\nX = 'mu**2'\n",
-                 call("double", torch.arange(3.0)), call("X", kind="get"))
+    result = run(
+        sandbox,
+        "def double(x):\n    return 2 * x\nX = 'mu**2'\n",
+        call("double", torch.arange(3.0)),
+        call("X", kind="get"),
+    )
     assert result.imported
     assert result.results["double"].value.array.tolist() == [0.0, 2.0, 4.0]
     assert result.results["X"].value == "mu**2"
@@ -183,7 +187,9 @@ def raw():
     os.write(3, pickle.dumps(Evil()))
     return 1
 """
-    result = run(sandbox, source, call("payload"), call("subclass"), call("arraylike"), call("objects"))
+    result = run(
+        sandbox, source, call("payload"), call("subclass"), call("arraylike"), call("objects")
+    )
     assert isinstance(result.results["payload"].value, OpaqueValue)
     assert result.results["subclass"].value.type_name.endswith("Sneaky")
     assert isinstance(result.results["arraylike"].value, OpaqueValue)
@@ -212,8 +218,12 @@ def test_the_plain_tier_runs_and_is_recorded(monkeypatch):
 
     monkeypatch.setenv("AUTOGRADER_SANDBOX_TIER", "plain")
     with Sandbox(uid=64999) as plain:
-        result = run(plain, "def ok():\n    return 8\ndef spin():\n    while True:\n        pass\n",
-                     call("ok"), call("spin", seconds=1))
+        result = run(
+            plain,
+            "def ok():\n    return 8\ndef spin():\n    while True:\n        pass\n",
+            call("ok"),
+            call("spin", seconds=1),
+        )
     assert result.tier == "plain"
     assert result.results["ok"].value == 8
     assert result.results["spin"].error == "timed out"
