@@ -129,9 +129,13 @@ class Gradebook:
                 f"cannot open the gradebook at {self.url}: {exc.__class__.__name__}: {exc}",
                 hint="check the path or URL given with --gradebook",
             ) from None
-        self._versions = _versions()
+        self._versions = ""  # found at the first write: reading grades must not import torch
         self._lock = threading.Lock()
         self._host = socket.gethostname()
+
+    def _found_versions(self) -> str:
+        self._versions = _versions()
+        return self._versions
 
     def close(self) -> None:
         self.engine.dispose()
@@ -241,7 +245,7 @@ class Gradebook:
                         runs.insert().values(
                             submission_id=sub_id,
                             spec_hash=spec_hash,
-                            versions=self._versions,
+                            versions=self._versions or self._found_versions(),
                             seeds=json.dumps(list(seeds)),
                             tier=report.tier or "none",
                             host=self._host,
