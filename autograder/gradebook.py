@@ -7,6 +7,7 @@ import platform
 import socket
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -91,6 +92,34 @@ def url_for(value: str | None) -> str:
     return f"sqlite:///{path}"
 
 
+def clean_text(value: str) -> str:
+    """`value` as valid UTF-8 without NUL, which SQLite, PostgreSQL and every reader can hold: a lone
+    surrogate or a NUL becomes a visible escape rather than an error that stops the batch."""
+    if "\x00" in value:
+        value = value.replace("\x00", "\\x00")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        value = value.encode("utf-8", "backslashreplace").decode("utf-8")
+    return value
+
+
+def _clean_report(report: GradeReport) -> GradeReport:
+    """The report with every free-text string cleaned (statuses are literals; evidence is JSON)."""
+    questions = tuple(
+        replace(q, id=clean_text(q.id), feedback=clean_text(q.feedback)) for q in report.questions
+    )
+    return replace(
+        report,
+        student=clean_text(report.student),
+        assignment=clean_text(report.assignment),
+        feedback=clean_text(report.feedback),
+        sha256=clean_text(report.sha256),
+        tier=clean_text(report.tier),
+        questions=questions,
+    )
+
+
 def _versions() -> str:
     import numpy
     import sympy
@@ -142,6 +171,7 @@ class Gradebook:
 
     def has_result(self, student: str, assignment: str, sha256: str, spec_hash: str) -> bool:
         """True when this content was already graded under this spec (not counting grader errors)."""
+        student = clean_text(student)  # as `record` wrote it
         query = (
             sa.select(runs.c.id)
             .join(submissions, runs.c.submission_id == submissions.c.id)
@@ -174,6 +204,10 @@ class Gradebook:
         Writers in this process take turns; a writer in another process that created the same
         student or submission first makes this transaction roll back and run once more.
         """
+        # Every string is cleaned here too, whatever the layers above did: one bad character in
+        # one report must not stop a batch.
+        report = _clean_report(report)
+        title, filename, reason = clean_text(title), clean_text(filename), clean_text(reason)
         with self._lock:
             try:
                 return self._record(
@@ -271,7 +305,7 @@ class Gradebook:
                                 max_score=q.max_score,
                                 status=q.status,
                                 feedback=q.feedback,
-                                evidence=json.dumps(q.evidence, default=str),
+                                evidence=clean_text(json.dumps(q.evidence, default=str)),
                             )
                             for q in report.questions
                         ],
