@@ -12,6 +12,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from autograder import __version__
 from autograder.errors import EXIT_CODES, AutograderError, UsageError
@@ -241,6 +242,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from autograder.gradebook import Gradebook
+    from autograder.names import printable
     from autograder.report import write_reports
 
     records = Gradebook(args.gradebook).latest(args.hw)
@@ -256,16 +258,18 @@ def cmd_report(args: argparse.Namespace) -> int:
                 f"no grades for student {args.student} in {args.hw}",
                 hint=f"`autograder report {args.hw}` lists the students graded",
             )
-    table = Table(title=f"{args.hw}: current grades")
+    table = Table(title=Text(f"{args.hw}: current grades"))
     for col in ("student", "status", "score", "questions"):
         table.add_column(col, overflow="fold")
     for r in records:
         marks = " ".join(f"{q.id}={q.score:g}" for q in r.questions)
-        table.add_row(r.student, r.status, f"{r.score:g}/{r.max_score:g}", marks)
+        # Text, not markup: an id such as "[link=…]" is shown as typed, never made a live link.
+        cells = (r.student, r.status, f"{r.score:g}/{r.max_score:g}", marks)
+        table.add_row(*(Text(printable(c)) for c in cells))
     out.print(table)
     if not args.summary:
-        folder = write_reports(args.hw, records, Path(args.out), with_dashboard=not args.student)
-        out.print(f"HTML reports in {folder}/ (open index.html)")
+        written = write_reports(args.hw, records, Path(args.out), with_dashboard=not args.student)
+        out.print(str(written), markup=False, emoji=False)
     return 0
 
 
