@@ -1,4 +1,8 @@
-"""Grades out of the gradebook: CSV, Canvas import CSV, Gradescope results.json, nbgrader, JSON lines."""
+"""Grades out of the gradebook: CSV, Canvas import CSV, Gradescope results.json, nbgrader, JSON lines.
+
+Student ids are untrusted: a per-student file is named by `names.safe_name` inside its folder, and a
+CSV text cell that a spreadsheet would read as a formula is quoted. JSON and nbgrader keep the real
+id, as data."""
 
 from __future__ import annotations
 
@@ -12,9 +16,12 @@ from typing import Any
 from autograder.errors import UsageError
 from autograder.gradebook import Gradebook, RunRecord
 from autograder.models import GradeReport
+from autograder.names import path_inside, safe_name
 
 # The one list of formats: `export --format` offers exactly these.
 FORMATS = ("csv", "canvas", "gradescope", "nbgrader", "json")
+# How a spreadsheet recognises a formula (or a DDE command) in a cell (OWASP, "CSV Injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def check_format(fmt: str) -> None:
@@ -65,11 +72,25 @@ def gradescope_results(record: RunRecord) -> dict:
     }
 
 
-def _write_csv(path: Path, header: list[str], rows: list[list]) -> None:
-    with path.open("w", newline="") as handle:
+def csv_cell(value: str | float) -> str:
+    """A number as written (`5`, `2.5`), text as itself, or with a leading `'` when a spreadsheet
+    would run it: `=HYPERLINK(…)` is then shown, not followed."""
+    if not isinstance(value, str):
+        return f"{value:g}"
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
+def results_name(student: str) -> str:
+    """The file of a student's Gradescope results in the export folder."""
+    return safe_name(student) + ".json"
+
+
+def _write_csv(path: Path, header: list[str], rows: list[list[str | float]]) -> None:
+    # utf-8 whatever the locale: Canvas reads it, and an id in any script fits.
+    with path.open("w", newline="", encoding="utf-8", errors="backslashreplace") as handle:
         writer = csv.writer(handle)
-        writer.writerow(header)
-        writer.writerows(rows)
+        writer.writerow([csv_cell(c) for c in header])
+        writer.writerows([csv_cell(c) for c in row] for row in rows)
 
 
 def export(
@@ -86,43 +107,40 @@ def export(
             f"(graded assignments: {graded})",
         )
     base = Path("gradebook") / "exports"
+    stem = safe_name(assignment)
     qids = [q.id for q in records[0].questions]
     if fmt == "csv":
-        path = target or base / f"{assignment}.csv"
+        path = target or path_inside(base, f"{stem}.csv")
         path.parent.mkdir(parents=True, exist_ok=True)
         _write_csv(
             path,
             ["student", "status", "score", "max_score", *qids],
             [
-                [
-                    r.student,
-                    r.status,
-                    f"{r.score:g}",
-                    f"{r.max_score:g}",
-                    *(f"{q.score:g}" for q in r.questions),
-                ]
+                [r.student, r.status, r.score, r.max_score, *(q.score for q in r.questions)]
                 for r in records
             ],
         )
     elif fmt == "canvas":
-        path = target or base / f"{assignment}_canvas.csv"
+        path = target or path_inside(base, f"{stem}_canvas.csv")
         path.parent.mkdir(parents=True, exist_ok=True)
         column = f"{assignment} ({records[0].max_score:g} pts)"
         _write_csv(
             path,
             ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", column],
-            [["", "", r.student, r.student, "", f"{r.score:g}"] for r in records],
+            [["", "", r.student, r.student, "", r.score] for r in records],
         )
     elif fmt == "json":
-        path = target or base / f"{assignment}.jsonl"
+        path = target or path_inside(base, f"{stem}.jsonl")
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("".join(json.dumps(as_json(r)) + "\n" for r in records))
     elif fmt == "gradescope":
-        path = target or base / f"{assignment}_gradescope"
+        path = target or path_inside(base, f"{stem}_gradescope")
         path.mkdir(parents=True, exist_ok=True)
         for r in records:
-            (path / f"{r.student}.json").write_text(json.dumps(gradescope_results(r), indent=2))
+            results = path_inside(path, results_name(r.student))
+            results.write_text(json.dumps(gradescope_results(r), indent=2))
     elif fmt == "nbgrader":
+        # The real id goes into the database: there it is data, never a path.
         path = target or base / "nbgrader_gradebook.db"
         path.parent.mkdir(parents=True, exist_ok=True)
         _to_nbgrader(records, assignment, path)

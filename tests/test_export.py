@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from autograder.errors import UsageError
-from autograder.export import as_json, export, gradescope_results
+from autograder.export import as_json, csv_cell, export, gradescope_results, results_name
 from autograder.gradebook import Gradebook
 from autograder.models import GradeReport
 from tests.conftest import CLASS_ASSIGNMENT, FIXTURES, question
@@ -104,13 +104,11 @@ def test_gradescope_results_have_a_test_per_question(class_gradebook, tmp_path):
     folder = export(
         class_gradebook, CLASS_ASSIGNMENT, "gradescope", tmp_path / "gs", solutions=SOLUTIONS
     )
-    assert sorted(p.name for p in folder.iterdir()) == [
-        "alice.json",
-        "bob.json",
-        "dave.json",
-        "o'brien<3.json",
-    ]
-    results = json.loads((folder / "o'brien<3.json").read_text())
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        ["alice.json", "bob.json", "dave.json", results_name("o'brien<3")]
+    )
+    assert results_name("o'brien<3").startswith("o_brien_3-")
+    results = json.loads((folder / results_name("o'brien<3")).read_text())
     assert results["score"] == 1
     assert results["output"] == "status: graded"  # no overall feedback: the status stands in
     assert results["tests"] == [
@@ -134,6 +132,84 @@ def test_gradescope_results_have_a_test_per_question(class_gradebook, tmp_path):
     assert results["tests"][1]["output"].startswith("scale(): 0/4 checks passed.")
     alice = json.loads((folder / "alice.json").read_text())
     assert [t["status"] for t in alice["tests"]] == ["passed", "passed"] and alice["score"] == 5
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [
+        ("alice", "alice"),
+        ('=HYPERLINK("http://x","y")', '\'=HYPERLINK("http://x","y")'),
+        ("+1+1", "'+1+1"),
+        ("-rf", "'-rf"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("a=b", "a=b"),
+        ("", ""),
+        (5.0, "5"),
+        (2.5, "2.5"),
+        (0, "0"),
+    ],
+)
+def test_a_csv_cell_a_spreadsheet_would_run_is_quoted_and_numbers_stay_numbers(value, written):
+    assert csv_cell(value) == written
+
+
+def test_hostile_ids_in_csv_and_canvas_are_quoted_and_scores_are_numbers(tmp_path):
+    gradebook = Gradebook(str(tmp_path / "gb.db"))
+    for student in ('=HYPERLINK("http://evil.example","x")', "-rf", "學生03"):
+        report = GradeReport(
+            student=student,
+            assignment="tiny",
+            status="graded",
+            score=0.0,
+            max_score=2.0,
+            questions=(question("square", 0.0, 2.0, "failed", "=1+1"),),
+        )
+        gradebook.record(
+            report,
+            title="Tiny",
+            spec_hash="1" * 64,
+            seeds=(0,),
+            filename="tiny.py",
+            submitted_at=None,
+            started_at=datetime.now(UTC),
+        )
+    rows = rows_of(export(gradebook, "tiny", "csv", tmp_path / "g.csv", solutions=SOLUTIONS))
+    assert rows[1:] == [
+        ["'-rf", "graded", "0", "2", "0"],
+        ['\'=HYPERLINK("http://evil.example","x")', "graded", "0", "2", "0"],
+        ["學生03", "graded", "0", "2", "0"],
+    ]
+    canvas = rows_of(export(gradebook, "tiny", "canvas", tmp_path / "c.csv", solutions=SOLUTIONS))
+    assert [row[2:4] for row in canvas[1:]] == [[r[0], r[0]] for r in rows[1:]]
+    assert (tmp_path / "g.csv").read_bytes().decode("utf-8")  # utf-8, whatever the locale
+    lines = export(gradebook, "tiny", "json", tmp_path / "g.jsonl", solutions=SOLUTIONS)
+    assert json.loads(lines.read_text().splitlines()[0])["student"] == "-rf"  # data, as it is
+
+
+def test_gradescope_results_of_hostile_ids_stay_in_the_folder(tmp_path):
+    gradebook = Gradebook(str(tmp_path / "gb.db"))
+    for student in ("../../../x", "nodir/x", "/abs"):
+        report = GradeReport(
+            student=student, assignment="tiny", status="graded", score=1.0, max_score=2.0
+        )
+        gradebook.record(
+            report,
+            title="Tiny",
+            spec_hash="1" * 64,
+            seeds=(0,),
+            filename="tiny.py",
+            submitted_at=None,
+            started_at=datetime.now(UTC),
+        )
+    folder = export(gradebook, "tiny", "gradescope", tmp_path / "out" / "gs", solutions=SOLUTIONS)
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        results_name(s) for s in ("../../../x", "nodir/x", "/abs")
+    )
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.json")) == sorted(
+        f"out/gs/{results_name(s)}" for s in ("../../../x", "nodir/x", "/abs")
+    )
 
 
 def test_gradescope_output_carries_the_overall_feedback(class_gradebook):
