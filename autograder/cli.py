@@ -182,10 +182,12 @@ def cmd_submit(args: argparse.Namespace) -> int:
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
-    from autograder.submission import discover
+    from autograder.submission import discover, intake_summary, override_submitted_at
 
     folder = _assignment(args.hw, args.solutions)
     subs = discover(Path(args.submissions), args.hw)
+    if args.submitted_at:
+        subs = override_submitted_at(subs, Path(args.submitted_at))
 
     from autograder.batch import default_jobs, grade_batch
     from autograder.export import as_json
@@ -216,7 +218,11 @@ def cmd_grade(args: argparse.Namespace) -> int:
             on_report=on_report,
             console=err,
         )
+    # Ids and notes are printed as typed: a folder named "[red]x" is not markup.
+    notes = intake_summary(subs, getattr(prepared.spec, "deadline", None))
     if args.json:
+        for line in notes:
+            err.print(line, markup=False)
         return 0
     table = Table(title=f"{prepared.spec.title} ({prepared.spec.name})")
     for col in ("student", "status", "score", "seconds"):
@@ -236,6 +242,8 @@ def cmd_grade(args: argparse.Namespace) -> int:
         out.print(
             f"skipped {len(summary.skipped)} already graded (same file, same spec; --force regrades)"
         )
+    for line in notes:
+        out.print(line, markup=False)
     out.print(f"sandbox tier: {summary.tier or 'n/a'}; gradebook: {gradebook.url}")
     return 0
 
@@ -462,6 +470,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="regrade even when this file and spec were graded"
     )
     p.add_argument("--json", action="store_true", help="one JSON object per submission on stdout")
+    p.add_argument(
+        "--submitted-at",
+        metavar="CSV",
+        help="submission times from the LMS or a server (columns student,submitted_at, ISO 8601 "
+        "with a time zone); they override any other",
+    )
 
     p = command(
         "report",
