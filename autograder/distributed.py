@@ -12,7 +12,14 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from autograder.batch import BatchSummary, still_to_grade
+from autograder.batch import (
+    BatchSummary,
+    grader_error_report,
+    raise_unrecorded,
+    record_report,
+    still_to_grade,
+    with_intake_notes,
+)
 from autograder.errors import SchedulerError
 from autograder.gradebook import Gradebook
 from autograder.models import GradeReport, QuestionResult
@@ -131,17 +138,23 @@ def grade_on_cluster(
             task = progress.add_task(f"grading {spec.name} on dask", total=len(todo))
             for future in as_completed(futures):
                 sub = by_key[future.key]
-                report = _report(future.result())
-                gradebook.record(
-                    report,
-                    title=spec.title,
-                    spec_hash=spec.spec_hash,
-                    seeds=spec.seeds,
-                    filename=sub.filename,
-                    submitted_at=sub.submitted_at,
-                    started_at=datetime.now(UTC),
+                started = datetime.now(UTC)
+                try:
+                    report = _report(future.result())
+                except SchedulerError:  # the workers see another assignment: stop, with the hint
+                    raise
+                except Exception as exc:  # this submission's task failed: its grader_error
+                    report = grader_error_report(prepared, sub, exc)
+                report, failure = record_report(
+                    gradebook,
+                    prepared,
+                    sub,
+                    with_intake_notes(report, sub),
+                    started=started,
                     reason=reason,
                 )
+                if failure:
+                    summary.unrecorded.append(f"{sub.student} ({failure})")
                 summary.graded.append(report)
                 summary.tier = report.tier or summary.tier
                 if on_report is not None:
@@ -151,4 +164,5 @@ def grade_on_cluster(
         if client is not address:
             client.close()
     summary.graded.sort(key=lambda r: r.student)
+    raise_unrecorded(summary)
     return summary
