@@ -16,6 +16,10 @@ from autograder.sandbox import Sandbox
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 FAST = Limits(wall_seconds=15, cpu_seconds=10, call_seconds=3, memory_mb=2048)
+# The course secret that seeds the hidden cases: fixed, so that every run of the suite draws the
+# same ones (and none reads or creates gradebook/secret.key).
+TEST_SECRET = "autograder-test-suite-secret"
+os.environ["AUTOGRADER_SECRET"] = TEST_SECRET
 
 
 @pytest.fixture(scope="module")

@@ -38,6 +38,7 @@ RANKS = {
     "autograder.models": 1,
     "autograder.schema": 2,
     "autograder.codec": 2,
+    "autograder.secret": 2,  # the course secret and the hidden seeds derived from it
     "autograder.names": 2,  # safe file names for untrusted ids
     "autograder.checks": 3,
     "autograder.sandbox": 3,
