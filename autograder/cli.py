@@ -93,11 +93,21 @@ def _optional_path(text: str | None) -> Path | None:
     return Path(text) if text else None
 
 
-def _prepared(folder: Path) -> Any:
+def _prepared(folder: Path, *, secret: bytes | None = None) -> Any:
     from autograder.prepare import prepare
     from autograder.spec import load_spec
 
-    return prepare(load_spec(folder))
+    return prepare(load_spec(folder), secret=secret)
+
+
+def _secret_beside(gradebook: str | None) -> dict[str, bytes]:
+    """`_prepared`'s secret when it is not where `prepare` looks by itself (AUTOGRADER_SECRET, else
+    gradebook/secret.key): the secret.key beside a gradebook named with --gradebook."""
+    from autograder.secret import course_secret, from_environment, secret_path
+
+    if from_environment() is not None or secret_path(gradebook) == secret_path(None):
+        return {}
+    return {"secret": course_secret(gradebook)}
 
 
 # ---------------------------------------------------------------- output
@@ -194,7 +204,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
     from autograder.gradebook import Gradebook
 
     gradebook = Gradebook(args.gradebook)
-    prepared = _prepared(folder)
+    prepared = _prepared(folder, **_secret_beside(args.gradebook))
     on_report = (lambda r: print(json.dumps(as_json(r)), flush=True)) if args.json else None
     if args.scheduler:
         from autograder.distributed import grade_on_cluster

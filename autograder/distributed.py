@@ -40,9 +40,11 @@ def grade_task(
     data: bytes | None,
     submitted_at: str | None,
     problem: str,
+    secret: bytes | None = None,
 ) -> dict[str, Any]:
     """Runs on a worker: bytes in, report data out. Each worker thread keeps one warm sandbox and
-    prepares each assignment once."""
+    prepares each assignment once. `secret` is the client's course secret, so that every worker
+    draws the same hidden cases as the client would."""
     from autograder.grader import grade_submission
     from autograder.prepare import prepare
     from autograder.sandbox import Sandbox
@@ -53,9 +55,9 @@ def grade_task(
     if cache is None:
         cache = _local.prepared = {}
         _local.sandbox = Sandbox(uid=UID_BASE + 200 + threading.get_ident() % 500)
-    prepared = cache.get(spec_hash)
+    prepared = cache.get((spec_hash, secret))
     if prepared is None:
-        prepared = cache[spec_hash] = prepare(load_spec(Path(spec_dir)))
+        prepared = cache[spec_hash, secret] = prepare(load_spec(Path(spec_dir)), secret=secret)
     if prepared.spec.spec_hash != spec_hash:
         raise SchedulerError(
             f"a Dask worker sees a different {spec_dir}/assignment.yaml than the client",
@@ -122,6 +124,7 @@ def grade_on_cluster(
                 sub.data,
                 sub.submitted_at.isoformat() if sub.submitted_at else None,
                 sub.problem,
+                prepared.secret,
                 pure=False,
                 key=f"grade-{spec.name}-{sub.student}-{sub.sha256[:12]}",
             )

@@ -4,6 +4,7 @@ seeded inputs generated, the reference run on them, and each check planned by it
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import field
 from types import ModuleType
 from typing import Any
 
@@ -15,6 +16,7 @@ from autograder.checks.content import load_module
 from autograder.checks.kind import CaseInputs, Plan, Site, as_argument
 from autograder.errors import SpecError
 from autograder.models import ArraySpec, AssignmentSpec, Case, Limits, frozen
+from autograder.secret import course_secret, derive_seed
 
 TORCH_DTYPES = {"float64": torch.float64, "float32": torch.float32, "int64": torch.int64}
 
@@ -24,6 +26,9 @@ class PreparedAssignment:
     spec: AssignmentSpec
     plans: Mapping[str, tuple[Plan, ...]]  # question id → its checks' plans
     reference: ModuleType | None
+    # The course secret the hidden cases were drawn with (None for a public bundle), so that
+    # another grading process can draw the same ones.
+    secret: bytes | None = field(default=None, repr=False)
 
 
 def load_trusted(spec: AssignmentSpec) -> tuple[ModuleType, ModuleType | None]:
@@ -62,13 +67,21 @@ class TrustedSide:
     """What a kind may use while planning: the loaded trusted modules, seeded inputs, the reference."""
 
     def __init__(
-        self, spec: AssignmentSpec, reference: ModuleType, checks: ModuleType | None
+        self,
+        spec: AssignmentSpec,
+        reference: ModuleType,
+        checks: ModuleType | None,
+        secret: bytes,
     ) -> None:
         self._spec, self._reference, self._checks = spec, reference, checks
+        self._secret = secret
 
     @property
     def seed(self) -> int:
         return self._spec.seeds[0]
+
+    def hidden_seed(self, purpose: str) -> int:
+        return derive_seed(self._secret, self._spec.name, purpose)
 
     @property
     def limits(self) -> Limits:
@@ -84,11 +97,15 @@ class TrustedSide:
     def checks_function(self, name: str, where: str) -> Callable[..., Any]:
         return _function(self._checks, name, where, "checks.py")
 
-    def inputs(self, cases: Sequence[Case], generator: str | None, where: str) -> list[CaseInputs]:
-        """Each case's arrays from its own seeded generator, then the cases a checks.py generator makes."""
+    def inputs(
+        self, cases: Sequence[Case], generator: str | None, where: str, *, seed: int | None = None
+    ) -> list[CaseInputs]:
+        """Each case's arrays from its own seeded generator, then the cases a checks.py generator
+        makes; from the spec's seed, or from `seed` (a hidden seed) when given."""
+        seed = self.seed if seed is None else seed
         built = []
         for i, case in enumerate(cases):
-            rng = np.random.default_rng([self.seed, i, 7919])
+            rng = np.random.default_rng([seed, i, 7919])
             built.append(
                 CaseInputs(
                     label=case.label,
@@ -98,7 +115,7 @@ class TrustedSide:
                 )
             )
         if generator:
-            for case in self.checks_function(generator, where)(self.seed):
+            for case in self.checks_function(generator, where)(seed):
                 built.append(
                     CaseInputs(
                         label=case.get("label", "generated case"),
@@ -127,11 +144,14 @@ def _function(module: ModuleType | None, name: str, where: str, file: str) -> Ca
     return function
 
 
-def prepare(spec: AssignmentSpec) -> PreparedAssignment:
-    """Plan every check of every question through its kind."""
+def prepare(spec: AssignmentSpec, *, secret: bytes | None = None) -> PreparedAssignment:
+    """Plan every check of every question through its kind. The hidden cases are drawn from the
+    course secret: `secret`, or else the one `autograder.secret` finds (AUTOGRADER_SECRET, or
+    gradebook/secret.key)."""
     torch.set_num_threads(1)
+    secret = course_secret() if secret is None else secret
     reference, checks = load_trusted(spec)
-    trusted = TrustedSide(spec, reference, checks)
+    trusted = TrustedSide(spec, reference, checks, secret)
     plans: dict[str, tuple[Plan, ...]] = {}
     for qi, question in enumerate(spec.questions):
         built = []
@@ -143,4 +163,4 @@ def prepare(spec: AssignmentSpec) -> PreparedAssignment:
             )
             built.append(registry.kind_of(check).plan(spec, check, trusted, site))
         plans[question.id] = tuple(built)
-    return PreparedAssignment(spec=spec, plans=plans, reference=reference)
+    return PreparedAssignment(spec=spec, plans=plans, reference=reference, secret=secret)

@@ -1,7 +1,8 @@
 """The public checks a release carries, so that `check` works with only assignments/HW/.
 
 Each kind decides what of its plan may be shipped (expected values at points, never an
-expression; public cases and reference outputs) and reads it back; hidden kinds ship nothing.
+expression; public cases and reference outputs, never a hidden case or a gradient) and reads it
+back; hidden kinds ship nothing.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from autograder.models import AssignmentSpec, Limits, Question
 from autograder.prepare import PreparedAssignment
 
 FILE = "public_checks.json"
-FORMAT = 1  # the bundle's format version: a student's autograder refuses one it cannot read
+# The bundle's format version: a student's autograder refuses one it cannot read. Format 2 ships
+# no gradients (format 1 did).
+FORMAT = 2
 
 
 def write_public(prepared: PreparedAssignment, folder: Path) -> Path:

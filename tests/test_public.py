@@ -10,6 +10,7 @@ import pytest
 
 from autograder.checks.symbolic import Graded, Samples
 from autograder.checks.tensor import Expectations
+from autograder.codec import decode_value
 from autograder.errors import SpecError
 from autograder.prepare import prepare
 from autograder.public import FILE, FORMAT, load_public, write_public
@@ -24,8 +25,10 @@ def prepared():
 
 @pytest.fixture()
 def bundle_dir(prepared, tmp_path):
-    write_public(prepared, tmp_path)
-    return tmp_path
+    folder = tmp_path / "release"
+    folder.mkdir()
+    write_public(prepared, folder)
+    return folder
 
 
 def test_only_public_questions_and_public_kinds_are_shipped(bundle_dir):
@@ -48,16 +51,20 @@ def test_the_bundle_reads_back_to_the_graded_expectations(prepared, bundle_dir):
     [public_tensor] = public.plans["scale"]
     a, b = graded_tensor.expected, public_tensor.expected
     assert isinstance(a, Expectations) and isinstance(b, Expectations)
-    assert a.arg_names == b.arg_names and len(a.cases) == len(b.cases) == 3
-    for x, y in zip(a.cases, b.cases):
+    published = [c for c in a.cases if not c.hidden]
+    assert a.arg_names == b.arg_names and len(published) == len(b.cases) == 3
+    for x, y in zip(published, b.cases):
         assert (
             x.label == y.label
             and x.properties == y.properties
             and (x.rtol, x.atol) == (y.rtol, y.atol)
         )
         np.testing.assert_array_equal(x.output, y.output)
-        assert (x.grads is None) == (y.grads is None)
-    assert [c.id for c in graded_tensor.calls] == [c.id for c in public_tensor.calls]
+        assert y.grads is None and not y.hidden  # gradients are graded after submission only
+    assert [c.id for c in graded_tensor.calls[: len(published)]] == [
+        c.id for c in public_tensor.calls
+    ]
+    assert all(c.grad is None for c in public_tensor.calls)
     [graded_sym] = prepared.plans["square"]
     [public_sym] = public.plans["square"]
     assert isinstance(graded_sym.expected, Graded) and isinstance(public_sym.expected, Samples)
@@ -65,11 +72,41 @@ def test_the_bundle_reads_back_to_the_graded_expectations(prepared, bundle_dir):
     assert public_sym.weight == graded_sym.weight == 1.0
 
 
+def test_the_bundle_holds_no_hidden_case_and_no_gradient(prepared, bundle_dir):
+    """What grading adds to a published question never reaches the release: the hidden twins'
+    inputs and outputs, the gradient probes and their answers."""
+    [graded] = prepared.plans["scale"]
+    hidden = [
+        (call, case) for call, case in zip(graded.calls, graded.expected.cases) if case.hidden
+    ]
+    assert hidden and any(call.grad is not None for call, _ in hidden)
+    bundle = json.loads((bundle_dir / FILE).read_text())
+    [tensor] = bundle["questions"][1]["checks"]
+    assert all(set(case).isdisjoint({"grad_v", "grads"}) for case in tensor["cases"])
+    shipped = [decode_value(a).array for case in tensor["cases"] for a in case["args"]]
+
+    def shipped_already(arg) -> bool:
+        return any(x.shape == tuple(arg.shape) and np.array_equal(x, arg.numpy()) for x in shipped)
+
+    # A twin shares its case's constant arguments (ones, zeros); its random ones are never shipped.
+    assert all(not all(shipped_already(a) for a in call.args) for call, _ in hidden)
+
+
+def test_the_bundle_does_not_depend_on_the_secret(prepared, bundle_dir, tmp_path):
+    other = prepare(load_spec(FIXTURES / "solutions" / "tiny"), secret=b"another course")
+    (tmp_path / "other").mkdir()
+    write_public(other, tmp_path / "other")
+    assert (tmp_path / "other" / FILE).read_bytes() == (bundle_dir / FILE).read_bytes()
+    [mine], [theirs] = prepared.plans["scale"], other.plans["scale"]
+    assert not np.array_equal(mine.calls[-1].args[0].numpy(), theirs.calls[-1].args[0].numpy())
+
+
 @pytest.mark.parametrize(
     "change, message",
     [
-        (lambda b: b.pop("format"), "format none, this autograder reads format 1"),
+        (lambda b: b.pop("format"), "format none, this autograder reads format 2"),
         (lambda b: b.update(format=99), "format 99"),
+        (lambda b: b.update(format=1), "format 1, this autograder reads format 2"),
         (lambda b: b["questions"][0]["checks"][0].update(kind="oracle"), "unknown kind 'oracle'"),
     ],
 )

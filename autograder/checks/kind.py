@@ -60,10 +60,16 @@ class CaseInputs:
 
 
 class Trusted(Protocol):
-    """What planning may ask of the trusted side (the reference, checks.py, seeded inputs)."""
+    """What planning may ask of the trusted side (the reference, checks.py, seeded inputs).
+
+    `seed` is the spec's seed: what the public bundle is drawn from. `hidden_seed(purpose)` comes
+    from the course secret, one per purpose (a kind and a check): what grading alone sees.
+    """
 
     @property
     def seed(self) -> int: ...
+
+    def hidden_seed(self, purpose: str) -> int: ...
 
     @property
     def limits(self) -> Limits: ...
@@ -76,7 +82,7 @@ class Trusted(Protocol):
     def checks_function(self, name: str, where: str) -> Callable[..., Any]: ...
 
     def inputs(
-        self, cases: Sequence[Case], generator: str | None, where: str
+        self, cases: Sequence[Case], generator: str | None, where: str, *, seed: int | None = None
     ) -> list[CaseInputs]: ...
 
     def run_reference(self, function: Callable[..., Any], case: CaseInputs, where: str) -> Any: ...
@@ -94,6 +100,11 @@ class CheckKind:
     judge: Callable[[Plan, Mapping[str, CallResult]], CheckOutcome]
     to_public: Callable[[Plan], dict[str, Any] | None]  # None: the kind stays hidden
     from_public: Callable[[Mapping[str, Any], Site], Plan]
+
+
+def is_public(spec: AssignmentSpec, site: Site) -> bool:
+    """Whether the check's question is public, so that its cases reach students in the release."""
+    return any(q.id == site.question and q.visibility == "public" for q in spec.questions)
 
 
 def value_of(results: Mapping[str, CallResult], call: Call) -> Any:

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import torch
 
-from autograder.checks.kind import CaseInputs, CheckKind, Plan, Site, Trusted
+from autograder.checks.kind import CaseInputs, CheckKind, Plan, Site, Trusted, is_public
 from autograder.codec import decode_value, encode_value
 from autograder.errors import SpecError
 from autograder.models import (
@@ -308,7 +309,12 @@ def parse(r: Reader) -> TensorCheck:
 
 @frozen
 class Expected:
-    """What one case must return: the reference outputs, their dtypes, tolerances and gradients."""
+    """What one case must return: the reference outputs, their dtypes, tolerances and gradients.
+
+    A published case (drawn from the spec's seed) is paired with a hidden twin, built the same way
+    from the hidden seed, and counts only when its twin passes too; a case whose inputs do not
+    depend on the seed (`fixed`) has no twin. A public bundle holds published cases alone.
+    """
 
     label: str
     properties: tuple[str, ...]
@@ -317,13 +323,26 @@ class Expected:
     rtol: float
     atol: float
     grads: tuple[np.ndarray | None, ...] | None = None  # vector-Jacobian products per argument
+    hidden: bool = False  # a hidden twin: graded, never published
+    twin: int | None = None  # a published case's hidden twin: its index in Expectations.cases
+    fixed: bool = False  # a published case whose inputs are the same for every seed
 
 
 @frozen
 class Expectations:
     function: str
     arg_names: tuple[str, ...]
-    cases: tuple[Expected, ...]
+    cases: tuple[Expected, ...]  # the published cases first, in spec order, then hidden twins
+
+
+REPLAYED = (
+    "passes the published case '{label}' but not a fresh case drawn the same way: the function "
+    "must compute the result, not look it up (on the fresh case: {problem})"
+)
+FIXED_UNCOUNTED = (
+    "not counted: its inputs are the same for every seed, so it cannot tell a computed result "
+    "from a looked-up one, and a fresh case failed"
+)
 
 
 def _to_numpy(out: Any, where: str) -> tuple[Any, Any]:
@@ -363,32 +382,77 @@ def _gradient_probe(
     return GradProbe(v=v), tuple(g.numpy().copy() if g is not None else None for g in grads)
 
 
+def _gradient_eligible(case: CaseInputs, out: Any) -> bool:
+    """A float64 case without properties, with floating outputs, can carry the gradient check."""
+    floats = [a for a in case.args if isinstance(a, torch.Tensor) and a.is_floating_point()]
+    outs = out if isinstance(out, tuple) else (out,)
+    return (
+        not case.properties
+        and bool(floats)
+        and all(a.dtype == torch.float64 for a in floats)
+        and all(o.is_floating_point() for o in outs)
+    )
+
+
+def _same_inputs(a: CaseInputs, b: CaseInputs) -> bool:
+    if len(a.args) != len(b.args) or dict(a.kwargs) != dict(b.kwargs):
+        return False
+    for x, y in zip(a.args, b.args):
+        if isinstance(x, torch.Tensor) or isinstance(y, torch.Tensor):
+            same = (
+                isinstance(x, torch.Tensor)
+                and isinstance(y, torch.Tensor)
+                and x.dtype == y.dtype
+                and x.shape == y.shape
+                and bool(torch.equal(x, y))
+            )
+        else:
+            same = bool(x == y)
+        if not same:
+            return False
+    return True
+
+
+def _hidden_twins(
+    check: TensorCheck, trusted: Trusted, site: Site, published: list[CaseInputs]
+) -> tuple[int, list[CaseInputs]]:
+    """The hidden seed and the cases built from it exactly as the published ones were."""
+    seed = trusted.hidden_seed(f"tensor:{site.prefix}")
+    twins = trusted.inputs(check.cases, check.generator, site.where, seed=seed)
+    if [c.label for c in twins] != [c.label for c in published]:
+        raise SpecError(
+            f"{site.where}: the generator {check.generator}() made the cases "
+            f"{[c.label for c in published]} for one seed and {[c.label for c in twins]} for "
+            "another",
+            hint="a generator must make the same cases (the same labels) for every seed; "
+            "only the values may depend on it",
+        )
+    return seed, twins
+
+
 def plan(spec: AssignmentSpec, check: TensorCheck, trusted: Trusted, site: Site) -> Plan:
     function = trusted.reference_function(check.function, site.where)
     arg_names = tuple(inspect.signature(function).parameters)
-    calls, expected = [], []
-    grad_done = not check.gradcheck
-    for i, case in enumerate(trusted.inputs(check.cases, check.generator, site.where)):
+    published = trusted.inputs(check.cases, check.generator, site.where)
+    hidden_seed, twins = (
+        _hidden_twins(check, trusted, site, published) if is_public(spec, site) else (0, [])
+    )
+    calls: list[Call] = []
+    expected: list[Expected] = []
+    grad_case: int | None = None
+
+    def add(case: CaseInputs, grad_seed: int | None, hidden: bool) -> bool:
+        """Plan one case; with a `grad_seed`, also its gradient check if the case can carry one."""
         out = trusted.run_reference(function, case, f"{site.where} ({case.label})")
         output, dtypes = _to_numpy(out, site.where)
         float32 = any(isinstance(a, torch.Tensor) and a.dtype == torch.float32 for a in case.args)
         rtol, atol = (check.rtol32, check.atol32) if float32 else (check.rtol, check.atol)
         probe, grads = None, None
-        floats = [a for a in case.args if isinstance(a, torch.Tensor) and a.is_floating_point()]
-        outs = out if isinstance(out, tuple) else (out,)
-        # One gradient check per tensor check: on the first float64 case without properties.
-        if (
-            not grad_done
-            and not case.properties
-            and floats
-            and all(a.dtype == torch.float64 for a in floats)
-            and all(o.is_floating_point() for o in outs)
-        ):
-            probe, grads = _gradient_probe(function, case, out, trusted.seed + i)
-            grad_done = True
+        if grad_seed is not None and _gradient_eligible(case, out):
+            probe, grads = _gradient_probe(function, case, out, grad_seed)
         calls.append(
             Call(
-                id=f"{site.prefix}.{i}",
+                id=f"{site.prefix}.{len(calls)}",
                 kind="call",
                 name=check.function,
                 args=case.args,
@@ -406,8 +470,23 @@ def plan(spec: AssignmentSpec, check: TensorCheck, trusted: Trusted, site: Site)
                 rtol=rtol,
                 atol=atol,
                 grads=grads,
+                hidden=hidden,
             )
         )
+        return probe is not None
+
+    # One gradient check per tensor check: on the first float64 case without properties, and on
+    # its hidden twin.
+    for i, case in enumerate(published):
+        wants_grad = check.gradcheck and grad_case is None
+        if add(case, trusted.seed + i if wants_grad else None, hidden=False):
+            grad_case = i
+    for i, twin in enumerate(twins):
+        if _same_inputs(published[i], twin):
+            expected[i] = replace(expected[i], fixed=True)
+            continue
+        expected[i] = replace(expected[i], twin=len(calls))
+        add(twin, hidden_seed + i if i == grad_case else None, hidden=True)
     return Plan(
         question=site.question,
         kind=TensorCheck.kind,
@@ -418,72 +497,126 @@ def plan(spec: AssignmentSpec, check: TensorCheck, trusted: Trusted, site: Site)
     )
 
 
+@frozen
+class _Returned:
+    """One case's call as judged: the call's own problem, the first value problem, the result."""
+
+    problem: tuple[QuestionStatus, str] | None
+    message: str | None
+    result: CallResult | None
+
+
+def _judge_case(case: Expected, result: CallResult | None, function: str) -> _Returned:
+    problem = call_problem(result, function)
+    if problem:
+        return _Returned(problem=problem, message=problem[1], result=result)
+    assert result is not None
+    message = compare_output(
+        result.value,
+        case.output,
+        case.dtypes,
+        rtol=case.rtol,
+        atol=case.atol,
+        properties=case.properties,
+    )
+    return _Returned(problem=None, message=message, result=result)
+
+
+def _gradient_problem(
+    case: Expected,
+    judged: _Returned,
+    twin_case: Expected | None,
+    twin: _Returned | None,
+    arg_names: Sequence[str],
+    values_problem: str | None,
+) -> str | None:
+    """The gradient check of a published case: on its own gradients, then on its twin's."""
+    if values_problem is not None:
+        return "not checked: the values are wrong"
+    assert judged.result is not None and case.grads is not None
+    problem = compare_gradients(judged.result, case.grads, arg_names)
+    if problem is None and twin is not None and twin_case is not None and twin_case.grads:
+        # The twin's values passed (else values_problem would be set), so it has a result.
+        assert twin.result is not None
+        fresh = compare_gradients(twin.result, twin_case.grads, arg_names)
+        if fresh is not None:
+            problem = (
+                f"right on the published case but not on a fresh case drawn the same way ({fresh})"
+            )
+    return problem
+
+
 def judge(plan: Plan, returned: Mapping[str, CallResult]) -> CheckOutcome:
     expectations = plan.expected
     assert isinstance(expectations, Expectations)
-    function = expectations.function
-    passed, total, first_problem = 0, 0, ""
+    function, cases = expectations.function, expectations.cases
+    judged = [
+        _judge_case(case, returned.get(call.id), function) for call, case in zip(plan.calls, cases)
+    ]
     status: QuestionStatus = "failed"
-    details = []
-    for call, case in zip(plan.calls, expectations.cases):
-        total += 1
-        result = returned.get(call.id)
-        problem = call_problem(result, function)
-        message: str | None
-        if problem:
-            status = problem[0] if status != "error" else status
-            message = problem[1]
-        else:
-            assert result is not None
-            message = compare_output(
-                result.value,
-                case.output,
-                case.dtypes,
-                rtol=case.rtol,
-                atol=case.atol,
-                properties=case.properties,
+    for j in judged:
+        if j.problem:
+            status = j.problem[0] if status != "error" else status
+    # One row per counted check: (its name in the evidence, the problem line or None, fixed?).
+    rows: list[tuple[str, str | None, bool]] = []
+    replayed = False
+    for case, j in zip(cases, judged):
+        if case.hidden:
+            continue
+        line = None if j.message is None else f"case '{case.label}': {j.message}"
+        twin = judged[case.twin] if case.twin is not None else None
+        if line is None and twin is not None and twin.message is not None:
+            replayed = True
+            line = REPLAYED.format(label=case.label, problem=twin.message)
+        rows.append((case.label, line, case.fixed))
+        if case.grads is None or j.problem is not None:
+            continue
+        twin_case = cases[case.twin] if case.twin is not None else None
+        grad = _gradient_problem(case, j, twin_case, twin, expectations.arg_names, line)
+        rows.append(
+            (
+                f"gradient: {case.label}",
+                None if grad is None else f"gradient check on '{case.label}': {grad}",
+                False,
             )
-        if message is None:
-            passed += 1
-        elif not first_problem:
-            first_problem = f"case '{case.label}': {message}"
-        details.append({"case": case.label, "ok": message is None})
-        if case.grads is not None and problem is None:
-            assert result is not None
-            total += 1
-            grad_message = (
-                compare_gradients(result, case.grads, expectations.arg_names)
-                if message is None
-                else ("not checked: the values are wrong")
-            )
-            if grad_message is None:
-                passed += 1
-            elif not first_problem:
-                first_problem = f"gradient check on '{case.label}': {grad_message}"
-            details.append({"case": f"gradient: {case.label}", "ok": grad_message is None})
-    credit = passed / total if total else 0.0
-    if credit == 1.0:
+        )
+    if replayed:
+        rows = [
+            (name, f"case '{name}': {FIXED_UNCOUNTED}" if fixed and line is None else line, fixed)
+            for name, line, fixed in rows
+        ]
+    total = len(rows)
+    passed = sum(line is None for _, line, _ in rows)
+    details = [{"case": name, "ok": line is None} for name, line, _ in rows]
+    if total and passed == total:
         return CheckOutcome(
             credit=1.0,
             status="passed",
             feedback=f"{function}(): all {total} checks passed",
             evidence={"cases": details},
         )
+    first_problem = next((line for _, line, _ in rows if line is not None), "")
     final_status: QuestionStatus = (
         "error" if status == "error" and passed == 0 else ("partial" if passed else "failed")
     )
     feedback = f"{function}(): {passed}/{total} checks passed. First problem: {first_problem}"
     return CheckOutcome(
-        credit=credit, status=final_status, feedback=feedback, evidence={"cases": details}
+        credit=passed / total if total else 0.0,
+        status=final_status,
+        feedback=feedback,
+        evidence={"cases": details},
     )
 
 
 def to_public(plan: Plan) -> dict[str, Any]:
-    """The public cases: inputs, reference outputs and gradients, as data."""
+    """The published cases: inputs and reference outputs, as data. Never a hidden twin, and no
+    gradients: those are graded after submission only."""
     expectations = plan.expected
     assert isinstance(expectations, Expectations)
     cases = []
     for call, case in zip(plan.calls, expectations.cases):
+        if case.hidden:
+            continue
         output = case.output
         cases.append(
             {
@@ -495,8 +628,6 @@ def to_public(plan: Plan) -> dict[str, Any]:
                 "tuple": isinstance(output, tuple),
                 "dtypes": case.dtypes,
                 "tol": [case.rtol, case.atol],
-                "grad_v": encode_value(call.grad.v) if call.grad is not None else None,
-                "grads": [encode_value(g) for g in case.grads] if case.grads is not None else None,
                 "seconds": call.seconds,
             }
         )
@@ -521,7 +652,6 @@ def from_public(data: Mapping[str, Any], site: Site) -> Plan:
     calls, cases = [], []
     for i, case in enumerate(data["cases"]):
         args = tuple(_tensors(decode_value(a)) for a in case["args"])
-        probe = GradProbe(v=_tensors(decode_value(case["grad_v"]))) if case["grad_v"] else None
         calls.append(
             Call(
                 id=f"{site.prefix}.{i}",
@@ -530,17 +660,11 @@ def from_public(data: Mapping[str, Any], site: Site) -> Plan:
                 args=args,
                 kwargs=case["kwargs"],
                 seconds=case["seconds"],
-                grad=probe,
             )
         )
         decoded = decode_value(case["expected"])
         output = tuple(e.array for e in decoded) if case["tuple"] else decoded.array
         dtypes = tuple(case["dtypes"]) if case["tuple"] else case["dtypes"]
-        grads = (
-            tuple(None if g is None else decode_value(g).array for g in case["grads"])
-            if case["grads"]
-            else None
-        )
         rtol, atol = case["tol"]
         cases.append(
             Expected(
@@ -550,7 +674,6 @@ def from_public(data: Mapping[str, Any], site: Site) -> Plan:
                 dtypes=dtypes,
                 rtol=rtol,
                 atol=atol,
-                grads=grads,
             )
         )
     expected = Expectations(

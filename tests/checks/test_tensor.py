@@ -1,18 +1,23 @@
-"""Tensor verdicts: the order of checks, each hint, properties, gradients and call problems."""
+"""Tensor verdicts: the order of checks, each hint, properties, gradients, call problems, and
+published cases paired with their hidden twins."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
+from autograder.checks.kind import Plan
 from autograder.checks.tensor import (
+    Expectations,
+    Expected,
     call_problem,
     compare_array,
     compare_gradients,
     compare_output,
     describe,
+    judge,
 )
-from autograder.models import ArrayValue, CallResult, OpaqueValue
+from autograder.models import ArrayValue, Call, CallResult, OpaqueValue
 
 TOL = {"rtol": 1e-8, "atol": 1e-8}
 F64 = "torch.float64"
@@ -421,3 +426,86 @@ def test_a_crash_without_a_traceback_is_not_repeated():
 )
 def test_describe_names_what_came_back(value, text):
     assert describe(value) == text
+
+
+# ---------------------------------------------------------------- published cases and their hidden twins
+
+PUBLISHED, FRESH, ZEROS = np.array([1.0, 2.0]), np.array([-3.0, 0.5]), np.zeros(2)
+GRAD, FRESH_GRAD = np.array([0.1, 0.2]), np.array([0.3, -0.4])
+
+
+def paired_plan(*, grads: bool = False) -> Plan:
+    """A published random case with its hidden twin (index 2), and a fixed case with none."""
+
+    def case(label, output, **more) -> Expected:
+        return Expected(
+            label=label, properties=(), output=output, dtypes=F64, rtol=1e-8, atol=1e-8, **more
+        )
+
+    cases = (
+        case("batch", PUBLISHED, twin=2, grads=(GRAD,) if grads else None),
+        case("zeros", ZEROS, fixed=True),
+        case("batch", FRESH, hidden=True, grads=(FRESH_GRAD,) if grads else None),
+    )
+    calls = tuple(Call(id=f"q.0.{i}", kind="call", name="f") for i in range(3))
+    expected = Expectations(function="f", arg_names=("x",), cases=cases)
+    return Plan(question="q", kind="tensor", calls=calls, weight=1.0, expected=expected)
+
+
+def returned(*values, grads=()) -> dict[str, CallResult]:
+    return {
+        f"q.0.{i}": CallResult(
+            id=f"q.0.{i}",
+            ok=True,
+            value=tensor(v),
+            grad=(tensor(grads[i]),) if i < len(grads) and grads[i] is not None else None,
+        )
+        for i, v in enumerate(values)
+    }
+
+
+def test_code_that_computes_passes_the_published_cases_and_their_twins():
+    outcome = judge(paired_plan(), returned(PUBLISHED, ZEROS, FRESH))
+    assert outcome.credit == 1 and outcome.feedback == "f(): all 2 checks passed"
+    assert [d["case"] for d in outcome.evidence["cases"]] == ["batch", "zeros"]
+
+
+def test_a_published_case_counts_only_when_its_twin_passes_and_a_lookup_scores_nothing():
+    outcome = judge(paired_plan(), returned(PUBLISHED, ZEROS, ZEROS))
+    assert outcome.credit == 0 and outcome.status == "failed"
+    assert (
+        "First problem: passes the published case 'batch' but not a fresh case drawn the same way: "
+        "the function must compute the result, not look it up (on the fresh case: the result "
+        "differs from the expected values" in outcome.feedback
+    )
+    # The fixed case passed, but the same inputs every time cannot tell computing from replaying.
+    assert outcome.evidence["cases"] == [
+        {"case": "batch", "ok": False},
+        {"case": "zeros", "ok": False},
+    ]
+
+
+def test_honest_code_wrong_on_the_published_case_keeps_the_credit_it_earns():
+    outcome = judge(paired_plan(), returned(2 * PUBLISHED, ZEROS, 2 * FRESH))
+    assert outcome.credit == 0.5 and outcome.status == "partial"
+    assert "First problem: case 'batch': the result differs" in outcome.feedback
+
+
+def test_the_gradient_counts_only_when_the_twins_gradient_is_right_too():
+    plan = paired_plan(grads=True)
+    right = judge(plan, returned(PUBLISHED, ZEROS, FRESH, grads=(GRAD, None, FRESH_GRAD)))
+    assert right.credit == 1 and right.feedback == "f(): all 3 checks passed"
+    replayed = judge(plan, returned(PUBLISHED, ZEROS, FRESH, grads=(GRAD, None, GRAD)))
+    assert replayed.credit == 2 / 3
+    assert (
+        "gradient check on 'batch': right on the published case but not on a fresh case drawn the "
+        "same way (the gradient with respect to x differs" in replayed.feedback
+    )
+
+
+def test_a_twin_that_crashes_is_a_failed_fresh_case():
+    results = returned(PUBLISHED, ZEROS)
+    results["q.0.2"] = CallResult(id="q.0.2", ok=False, error="KeyError: 'unknown input'")
+    outcome = judge(paired_plan(), results)
+    assert outcome.credit == 0
+    assert "(on the fresh case: f() raised an error: KeyError: 'unknown input')" in outcome.feedback
