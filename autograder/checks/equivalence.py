@@ -23,6 +23,11 @@ DIGITS = 30
 RTOL = 1e-12
 MIN_VALID = 10
 _DEFAULT_RANGES = {"positive": (0.2, 3.0), "nonnegative": (0.0, 3.0), "real": (-3.0, 3.0)}
+# Every WIDE_EVERY-th point takes symbols without a declared domain from their whole domain:
+# magnitudes log-uniform in [10**-3, 10**3], either sign for a real symbol. An answer that is
+# right only near the usual range of values (or only at some points) is then caught too.
+WIDE_EVERY = 3
+WIDE_DECADES = (-3.0, 3.0)
 _NO_DOMAIN: Mapping[str, tuple[float, float]] = MappingProxyType({})
 
 Verdict = Literal["equivalent", "different", "undecided"]
@@ -135,7 +140,8 @@ def _points(
     """Test points with 4 significant digits, so the point shown in feedback is the point used."""
     rng = random.Random(seed)
     points = []
-    for _ in range(n):
+    for j in range(n):
+        wide = j % WIDE_EVERY == WIDE_EVERY - 1
         point = {}
         for s in symbols:
             if s.is_integer:
@@ -143,8 +149,14 @@ def _points(
                 point[s] = str(rng.randint(math.ceil(lo), math.floor(hi)))
                 continue
             kind = "positive" if s.is_positive else "nonnegative" if s.is_nonnegative else "real"
-            lo, hi = domain.get(s.name, _DEFAULT_RANGES[kind])
-            point[s] = f"{rng.uniform(lo, hi):.4g}"
+            if wide and s.name not in domain:
+                value = 10 ** rng.uniform(*WIDE_DECADES)
+                if kind == "real" and rng.random() < 0.5:
+                    value = -value
+            else:
+                lo, hi = domain.get(s.name, _DEFAULT_RANGES[kind])
+                value = rng.uniform(lo, hi)
+            point[s] = f"{value:.4g}"
         points.append(point)
     return points
 
@@ -164,8 +176,8 @@ def sample_points(
 def values_at(
     expr: sympy.Expr, symbols: Mapping[str, sympy.Symbol], points: Sequence[Mapping[str, str]]
 ) -> list[float | None]:
-    """The expression's value at each point (None where it is not a finite real), by the same
-    bounded evaluator as compare()."""
+    """The expression's value at each point as a float (None where it is not a finite real, or
+    too large for a float), by the same bounded evaluator as compare()."""
     ctx = _context()
     try:
         f = _compile(expr, ctx)
@@ -174,7 +186,9 @@ def values_at(
     values = []
     for point in points:
         v = _value(f, {symbols[k]: ctx.mpf(x) for k, x in point.items()}, ctx)
-        values.append(None if v is None else float(v))
+        number = None if v is None else float(v)
+        # Beyond the range of a float (exp(1000), say) a value cannot be published or compared.
+        values.append(number if number is not None and math.isfinite(number) else None)
     return values
 
 

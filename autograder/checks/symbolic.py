@@ -312,7 +312,8 @@ class Graded:
     """A plan's expectation when the spec is at hand: the parsed expression and mistakes."""
 
     prepared: PreparedSymbolic
-    sample_seed: int  # where the public bundle samples the expected values
+    sample_seed: int  # where the public bundle samples the expected values (the spec's seed)
+    seed: int  # where grading compares (a hidden seed, so the published samples are not it)
 
 
 @frozen
@@ -335,7 +336,11 @@ def plan(spec: AssignmentSpec, check: SymbolicCheck, trusted: Trusted, site: Sit
         kind=SymbolicCheck.kind,
         calls=(call,),
         weight=check.weight,
-        expected=Graded(prepared=prepared, sample_seed=trusted.seed),
+        expected=Graded(
+            prepared=prepared,
+            sample_seed=trusted.seed,
+            seed=trusted.hidden_seed(f"symbolic:{site.prefix}"),
+        ),
         check=check,
     )
 
@@ -345,7 +350,7 @@ def judge(plan: Plan, returned: Mapping[str, CallResult]) -> CheckOutcome:
     if isinstance(plan.expected, Samples):
         return _judge_samples(plan.expected, value)
     assert isinstance(plan.expected, Graded)
-    return judge_symbolic(plan.expected.prepared, value)
+    return judge_symbolic(plan.expected.prepared, value, seed=plan.expected.seed)
 
 
 def _judge_samples(data: Samples, value: Any) -> CheckOutcome:

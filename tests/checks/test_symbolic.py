@@ -10,7 +10,7 @@ import time
 import pytest
 import sympy
 
-from autograder.checks.equivalence import Comparison
+from autograder.checks.equivalence import WIDE_EVERY, Comparison, sample_points
 from autograder.checks.symbolic import (
     Mistake,
     PreparedSymbolic,
@@ -163,6 +163,25 @@ def test_points_are_seeded_and_respect_the_domain():
     assert 5.0 <= sigma <= 6.0
     integer = compare(p("n"), p("n + 1"), S)
     assert re.search(r"n=[1-6] ", integer.detail)
+
+
+def test_part_of_the_points_come_from_the_whole_domain():
+    points = sample_points(make_symbols({"mu": "real", "sigma": "positive"}), seed=2)
+    mus = [float(p["mu"]) for p in points]
+    sigmas = [float(p["sigma"]) for p in points]
+    usual = [j for j in range(len(points)) if j % WIDE_EVERY != WIDE_EVERY - 1]
+    assert all(-3 <= mus[j] <= 3 and 0.2 <= sigmas[j] <= 3 for j in usual)
+    assert all(s > 0 for s in sigmas) and min(sigmas) < 0.2 and max(sigmas) > 3
+    assert min(mus) < -3 and max(mus) > 3 and max(map(abs, mus)) <= 1000
+    # A declared domain is the whole domain of its symbol.
+    narrow = sample_points(make_symbols({"sigma": "positive"}), {"sigma": (5.0, 6.0)}, seed=5)
+    assert all(5.0 <= float(p["sigma"]) <= 6.0 for p in narrow)
+
+
+def test_an_answer_right_only_in_the_usual_range_is_caught():
+    # Equal to the reference wherever |mu| <= 3, and not beyond.
+    answer = p("(sigma**2+mu**2-1-log(sigma**2))/2 + Max(0, Abs(mu) - 3)")
+    assert compare(answer, p(A2_1), S).verdict == "different"
 
 
 def test_compare_off_the_main_thread_uses_only_cheap_steps():
