@@ -144,10 +144,13 @@ class Evaluation:
 
 
 def plan(spec: AssignmentSpec, check: MetricCheck, trusted: Trusted, site: Site) -> Plan:
+    """The training data and the evaluation both come from a hidden seed: `evaluate(outputs,
+    seed)` scores on held-out data it draws from that seed, which no student can precompute."""
     evaluate = trusted.checks_function(check.evaluate, site.where)
+    seed = trusted.hidden_seed(f"metric:{site.prefix}")
     kwargs = dict(check.kwargs)
     if check.data:
-        data = trusted.checks_function(check.data, site.where)(trusted.seed)
+        data = trusted.checks_function(check.data, site.where)(seed)
         kwargs.update({k: as_argument(v) for k, v in dict(data).items()})
     call = Call(id=site.prefix, kind="call", name=check.entry, kwargs=kwargs, seconds=check.seconds)
     return Plan(
@@ -155,7 +158,7 @@ def plan(spec: AssignmentSpec, check: MetricCheck, trusted: Trusted, site: Site)
         kind=MetricCheck.kind,
         calls=(call,),
         weight=check.weight,
-        expected=Evaluation(evaluate=evaluate, seed=trusted.seed),
+        expected=Evaluation(evaluate=evaluate, seed=seed),
         check=check,
     )
 

@@ -13,6 +13,10 @@ K = REF.LATENT
 SIGMA2 = REF.DECODER_VARIANCE
 DIM = 6
 N_TRAIN = 2000
+N_TEST = 2000
+# Held-out data come from torch seeds at or above 2**63, training data from seeds below (hidden
+# seeds have 62 bits): the two sets never share a seed.
+TEST_STREAM = 2**63
 ACTIVE_VARIANCE = 0.01  # a unit is active when Var_x E[z_i | x] exceeds this
 
 # x = A z + c + 0.1 eps with z in R^2: two directions carry signal, four only noise.
@@ -82,6 +86,11 @@ def make_vae_data(seed: int) -> dict[str, torch.Tensor]:
     return {"x": sample_x(N_TRAIN, 10 + seed)}
 
 
+def held_out_x(seed: int) -> torch.Tensor:
+    """The evaluation set: (2000, 6) from the same model, never handed to the student."""
+    return sample_x(N_TEST, TEST_STREAM + seed)
+
+
 def ppca_optimum(x: torch.Tensor) -> float:
     """Largest average log-likelihood of a k-factor linear-Gaussian model with noise SIGMA2.
 
@@ -115,16 +124,20 @@ def finite(value: float, fallback: float) -> float:
 
 
 def evaluate_vae(outputs, seed: int) -> dict[str, float]:
-    """Metrics of the returned weights on the (hidden-seed) training set, from trusted code.
+    """Metrics of the returned weights on held-out data of the (hidden) seed, from trusted code.
+
+    The evaluation set is drawn apart from the training set: the metrics say how the weights do
+    on data they were not fitted to, and no answer can be tailored to the data it is scored on.
 
     - kl_error_max: max over the informative dimensions (sample eigenvalue above SIGMA2) of
       |average KL_i - log(lambda_i / SIGMA2) / 2|, dimensions sorted by average KL;
     - collapsed_kl_max: the largest average KL of the remaining dimensions;
     - active_units: how many dimensions have Var_x E[z_i | x] > 0.01;
-    - elbo_gap: PPCA optimum minus the analytic average ELBO (>= 0 up to rounding).
+    - elbo_gap: the PPCA optimum of the held-out data minus the analytic average ELBO there
+      (>= 0: no linear-Gaussian model does better on that data than its own optimum).
     """
     w = require_tensors(outputs, WEIGHT_SHAPES)
-    x = make_vae_data(seed)["x"]
+    x = held_out_x(seed)
     mean, logvar = (x @ w["enc.weight"].T + w["enc.bias"]).chunk(2, dim=-1)
     kl = REF.kl_diag_std_normal(mean.unsqueeze(-1), logvar.unsqueeze(-1))  # (N, K)
     kl_dim = kl.mean(0).sort(descending=True).values
