@@ -20,6 +20,11 @@ from autograder.models import (
 )
 from autograder.schema import Reader, defaults
 
+# No option is longer; and the normalising regexes backtrack quadratically on long runs of
+# whitespace, so a longer answer is refused before they see it (22k characters cost 17 s).
+MAX_ANSWER_CHARS = 200
+SHOWN_CHARS = 40
+
 
 @frozen
 class ChoiceCheck(CheckSpec):
@@ -51,12 +56,17 @@ def judge_choice(check: ChoiceCheck, value: Any) -> CheckOutcome:
         return CheckOutcome(
             credit=0.0, status="failed", feedback=f'{name} must be a string such as "b", got {kind}'
         )
-    answer = normalise_choice(value)
+    answer = normalise_choice(value) if len(value) <= MAX_ANSWER_CHARS else None
     if answer not in check.options:
+        shown = (
+            repr(value)
+            if len(value) <= SHOWN_CHARS
+            else f"{value[:SHOWN_CHARS]!r}... ({len(value)} characters)"
+        )
         return CheckOutcome(
             credit=0.0,
             status="failed",
-            feedback=f"{name} = {value!r} is not one of the options {', '.join(check.options)}",
+            feedback=f"{name} = {shown} is not one of the options {', '.join(check.options)}",
         )
     if answer in check.correct:
         return CheckOutcome(
