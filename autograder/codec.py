@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import io
 import math
+import re
 import sys
 import tokenize
 from typing import Any
@@ -25,6 +26,32 @@ ALLOWED_KINDS = "biufc"
 
 class TransportError(Exception):
     """Bytes that are not well-formed data."""
+
+
+class ResultTooLarge(TransportError):
+    """A value whose encoding would pass the caller's byte cap; refused before it is encoded."""
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(too_large(max_bytes))
+        self.max_bytes = max_bytes
+
+
+def too_large(max_bytes: int) -> str:
+    """The one wording of a result over the cap, whichever side of the pipe refuses it."""
+    return f"returned more than {max_bytes / 2**20:g} MB of data"
+
+
+# ---------------------------------------------------------------- text
+
+# Lone surrogates cannot be encoded as UTF-8 (the gradebook, HTML and CSV writers raise on them),
+# and NUL ends a string in PostgreSQL and in C; both become the replacement character.
+_UNSAFE = re.compile("[\ud800-\udfff\x00]")
+
+
+def clean_text(text: str, limit: int = MAX_STRING) -> str:
+    """Any string from untrusted hands, made valid UTF-8 without NUL and cut to `limit` characters."""
+    text = text[:limit]
+    return _UNSAFE.sub("\ufffd", text) if _UNSAFE.search(text) else text
 
 
 # ---------------------------------------------------------------- arrays
@@ -73,8 +100,31 @@ def decode_npy(data: bytes, max_bytes: int = MAX_ARRAY_BYTES) -> np.ndarray:
 # ---------------------------------------------------------------- values
 
 
-def encode_value(value: Any, depth: int = 0) -> dict[str, Any]:
-    """Turn a Python value into JSON-able data (runs next to untrusted code, so it trusts nothing)."""
+class _Budget:
+    """Bytes an encoding may still take; arrays and strings are counted before they are encoded."""
+
+    def __init__(self, max_bytes: int | None) -> None:
+        self.max_bytes = max_bytes
+        self.left = max_bytes
+
+    def spend(self, size: int) -> None:
+        if self.max_bytes is None or self.left is None:
+            return
+        self.left -= size
+        if self.left < 0:
+            raise ResultTooLarge(self.max_bytes)
+
+
+def encode_value(value: Any, depth: int = 0, *, max_bytes: int | None = None) -> dict[str, Any]:
+    """Turn a Python value into JSON-able data (runs next to untrusted code, so it trusts nothing).
+
+    With `max_bytes`, a value whose encoding would be larger raises `ResultTooLarge` before its
+    arrays are copied, so that a 200 MB tensor costs a size check rather than 1 GB of base64.
+    """
+    return _encode(value, depth, _Budget(max_bytes))
+
+
+def _encode(value: Any, depth: int, budget: _Budget) -> dict[str, Any]:
     import torch  # imported lazily: the parent decodes without needing torch here
 
     if depth > MAX_DEPTH:
@@ -86,7 +136,9 @@ def encode_value(value: Any, depth: int = 0) -> dict[str, Any]:
         with torch._C.DisableTorchFunctionSubclass():
             tensor = torch.Tensor.detach(value).cpu()
             dtype = str(tensor.dtype)
-            if tensor.dtype in (torch.bfloat16, torch.float16):
+            half = tensor.dtype in (torch.bfloat16, torch.float16)
+            budget.spend(_encoded_size(tensor.numel() * (4 if half else tensor.element_size())))
+            if half:
                 tensor = tensor.to(torch.float32)
             array = tensor.numpy()
         return {
@@ -97,6 +149,7 @@ def encode_value(value: Any, depth: int = 0) -> dict[str, Any]:
             "npy": encode_npy(array),
         }
     if isinstance(value, np.ndarray):
+        budget.spend(_encoded_size(np.ndarray.__getattribute__(value, "nbytes")))
         return {
             "t": "array",
             "origin": "numpy",
@@ -111,20 +164,27 @@ def encode_value(value: Any, depth: int = 0) -> dict[str, Any]:
     if type(value) is float or isinstance(value, np.floating):
         return {"t": "float", "v": float(value)}
     if type(value) is str:
+        budget.spend(min(len(value), MAX_STRING))
         return {"t": "str", "v": value[:MAX_STRING]}
     if type(value) in (list, tuple):
-        items = [encode_value(item, depth + 1) for item in value[:MAX_ITEMS]]
+        items = [_encode(item, depth + 1, budget) for item in value[:MAX_ITEMS]]
         return {"t": "tuple" if type(value) is tuple else "list", "items": items}
     if type(value) is dict or _is_ordered_dict(value):
         entries: dict[str, Any] = {}
         for key in list(value)[:MAX_ITEMS]:
             if type(key) is not str:
                 return {"t": "object", "type": "dict with non-string keys"}
-            entries[key] = encode_value(value[key], depth + 1)
+            budget.spend(min(len(key), MAX_STRING))
+            entries[key[:MAX_STRING]] = _encode(value[key], depth + 1, budget)
         return {"t": "dict", "items": entries}
     if _is_sympy(value):
         return {"t": "str", "v": str(value)[:MAX_STRING], "from": "sympy"}
     return {"t": "object", "type": _qualname(type(value))}
+
+
+def _encoded_size(nbytes: int) -> int:
+    """An array's size once base64-encoded, the form in which it travels."""
+    return (nbytes + 2) // 3 * 4
 
 
 def decode_value(obj: Any, depth: int = 0) -> Any:
@@ -140,9 +200,9 @@ def decode_value(obj: Any, depth: int = 0) -> Any:
         data = base64.b64decode(_string(obj.get("npy")), validate=True)
         return ArrayValue(
             array=decode_npy(data),
-            origin=_string(obj.get("origin"))[:20],
-            dtype=_string(obj.get("dtype"))[:40],
-            type_name=_string(obj.get("type"))[:200],
+            origin=clean_text(_string(obj.get("origin")), 20),
+            dtype=clean_text(_string(obj.get("dtype")), 40),
+            type_name=clean_text(_string(obj.get("type")), 200),
         )
     if kind == "bool":
         return bool(obj.get("v"))
@@ -158,7 +218,7 @@ def decode_value(obj: Any, depth: int = 0) -> Any:
             raise TransportError("malformed float")
         return float(number)
     if kind == "str":
-        return _string(obj.get("v"))[:MAX_STRING]
+        return clean_text(_string(obj.get("v")))
     if kind in ("list", "tuple"):
         items = obj.get("items")
         if not isinstance(items, list) or len(items) > MAX_ITEMS:
@@ -168,9 +228,9 @@ def decode_value(obj: Any, depth: int = 0) -> Any:
         items = obj.get("items")
         if not isinstance(items, dict) or len(items) > MAX_ITEMS:
             raise TransportError("malformed dict")
-        return {str(k): decode_value(v, depth + 1) for k, v in items.items()}
+        return {clean_text(str(k)): decode_value(v, depth + 1) for k, v in items.items()}
     if kind == "object":
-        return OpaqueValue(type_name=_string(obj.get("type"))[:200])
+        return OpaqueValue(type_name=clean_text(_string(obj.get("type")), 200))
     raise TransportError(f"unknown value kind {kind!r}")
 
 

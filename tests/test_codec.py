@@ -20,7 +20,9 @@ from autograder.codec import (
     MAX_DEPTH,
     MAX_ITEMS,
     MAX_STRING,
+    ResultTooLarge,
     TransportError,
+    clean_text,
     decode_npy,
     decode_value,
     encode_npy,
@@ -358,3 +360,76 @@ def test_the_labels_of_an_array_are_cut_to_length():
     obj.update(origin="torch" * 10, dtype="d" * 100, type="t" * 500)
     back = decode_value(obj)
     assert (len(back.origin), len(back.dtype), len(back.type_name)) == (20, 40, 200)
+
+
+# ---------------------------------------------------------------- hostile text
+
+
+@pytest.mark.parametrize(
+    ("text", "clean"),
+    [
+        ("plain", "plain"),
+        ("bad \udcff here", "bad \ufffd here"),
+        ("\ud800\udfff", "\ufffd\ufffd"),  # a pair split into halves is two lone surrogates
+        ("nul\x00byte", "nul\ufffdbyte"),
+        ("emoji \U0001f600 stays", "emoji \U0001f600 stays"),
+    ],
+)
+def test_text_is_made_valid_utf8_without_nul(text, clean):
+    assert clean_text(text) == clean
+    clean_text(text).encode("utf-8")
+
+
+def test_text_is_cut_to_length_before_it_is_scanned():
+    assert clean_text("\x00" * 50, 10) == "\ufffd" * 10
+
+
+def test_every_string_decoded_is_clean():
+    """What json.loads makes of "\\udcff" escapes, in every place a string can hide."""
+    hostile = "\udcff\x00"
+    obj = {
+        "t": "dict",
+        "items": {
+            hostile: {"t": "str", "v": hostile},
+            "list": {"t": "list", "items": [{"t": "str", "v": hostile}]},
+            "object": {"t": "object", "type": hostile},
+            "array": dict(
+                encode_value(torch.zeros(1)), origin=hostile, dtype=hostile, type=hostile
+            ),
+        },
+    }
+    back = decode_value(obj)
+    bad = "\ufffd\ufffd"
+    assert back[bad] == bad and back["list"] == (bad,)
+    assert back["object"].type_name == bad
+    assert (back["array"].origin, back["array"].dtype, back["array"].type_name) == (bad,) * 3
+
+
+# ---------------------------------------------------------------- the byte cap on encoding
+
+
+def test_a_tensor_over_the_cap_is_refused_before_it_is_copied():
+    big = torch.zeros(50_000_000)  # 200 MB
+    started = time.perf_counter()
+    with pytest.raises(ResultTooLarge, match="returned more than 8 MB of data"):
+        encode_value(big, max_bytes=8 * 2**20)
+    assert time.perf_counter() - started < 0.1
+
+
+def test_the_cap_counts_a_whole_structure():
+    parts = {"a": np.zeros(2**18), "b": np.zeros(2**18)}  # 2 MB each, 5.3 MB once in base64
+    encode_value(parts, max_bytes=6 * 2**20)
+    with pytest.raises(ResultTooLarge):
+        encode_value(parts | {"c": np.zeros(2**18)}, max_bytes=6 * 2**20)
+    with pytest.raises(ResultTooLarge):
+        encode_value(["x" * MAX_STRING] * 40, max_bytes=6 * 2**20)
+
+
+def test_half_precision_is_counted_at_the_width_it_travels_in():
+    with pytest.raises(ResultTooLarge):
+        encode_value(torch.zeros(2**20, dtype=torch.float16), max_bytes=4 * 2**20)
+    encode_value(torch.zeros(2**20, dtype=torch.float16), max_bytes=6 * 2**20)
+
+
+def test_without_a_cap_nothing_is_refused():
+    assert encode_value(np.zeros(2**20))["t"] == "array"
