@@ -26,6 +26,7 @@ class Limits:
     max_file_mb: int = 64
     max_open_files: int = 256
     max_output_kb: int = 64
+    max_result_mb: int = 8  # what one call may return; more fails that call, and is not re-run
 
 
 @frozen

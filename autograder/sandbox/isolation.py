@@ -1,4 +1,5 @@
-"""Confine a forked child: namespaces, a minimal read-only root, an unprivileged uid and rlimits."""
+"""Confine a forked child: namespaces, a minimal read-only root, no capabilities, an unprivileged
+uid, rlimits and a seccomp filter, in that order."""
 
 from __future__ import annotations
 
@@ -13,15 +14,22 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.models import Limits
+from autograder.sandbox import seccomp
 
 CLONE_NEWNS = 0x00020000
+CLONE_NEWUTS = 0x04000000
+CLONE_NEWIPC = 0x08000000
 CLONE_NEWUSER = 0x10000000
 CLONE_NEWPID = 0x20000000
 CLONE_NEWNET = 0x40000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
 MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
 PR_SET_PDEATHSIG = 1
+PR_CAPBSET_DROP = 24
 PR_SET_NO_NEW_PRIVS = 38
+PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 47, 4
+LINUX_CAPABILITY_VERSION_3 = 0x20080522
+HOSTNAME = b"sandbox"
 
 SYSTEM_DIRS = ("/usr", "/lib", "/lib32", "/lib64", "/libx32", "/bin", "/sbin", "/etc")
 DEVICES = ("null", "zero", "full", "random", "urandom")
@@ -45,6 +53,18 @@ def _check(result: int, what: str) -> None:
     if result != 0:
         errno = ctypes.get_errno()
         raise OSError(errno, f"{what}: {os.strerror(errno)}")
+
+
+def prctl(option: int, arg: int = 0) -> int:
+    """prctl(2) with its unused arguments zero, passed as the longs the kernel reads."""
+    zero = ctypes.c_ulong(0)
+    return int(_libc.prctl(option, ctypes.c_ulong(arg), zero, zero, zero))
+
+
+def die_with_parent() -> None:
+    """SIGKILL this process when its parent exits (the kernel clears this on a uid change)."""
+    if sys.platform == "linux":
+        _check(prctl(PR_SET_PDEATHSIG, signal.SIGKILL), "prctl(PR_SET_PDEATHSIG)")
 
 
 def _mount(
@@ -84,7 +104,7 @@ def visible_paths(package_dir: Path) -> tuple[str, ...]:
     return tuple(sorted(chosen, key=len))
 
 
-def _build_root(jail: Jail, scratch_mb: int, files: dict[str, bytes]) -> None:
+def _build_root(jail: Jail, scratch_mb: int) -> None:
     root = jail.root
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     _mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=16m,mode=0755")
@@ -116,17 +136,25 @@ def _build_root(jail: Jail, scratch_mb: int, files: dict[str, bytes]) -> None:
         _mount(f"/dev/{name}", target, None, MS_BIND)
     os.makedirs(root + "/proc", exist_ok=True)
     _mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
-    _write_files(root + "/work", files)
     if jail.tier == "root":
         os.chown(root + "/work", jail.uid, jail.gid)
     os.chroot(root)
     os.chdir("/work")
 
 
-def _write_files(folder: str, files: dict[str, bytes]) -> None:
-    for name, data in files.items():
-        with open(os.path.join(folder, name), "wb") as handle:
-            handle.write(data)
+def _drop_capabilities(tier: str) -> None:
+    """Empty the bounding set, so that nothing run later can regain a capability; in the userns
+    tier (still uid 0 inside its namespace) also empty the capabilities held now."""
+    with open("/proc/sys/kernel/cap_last_cap") as handle:
+        last = int(handle.read())
+    for cap in range(last + 1):
+        _check(prctl(PR_CAPBSET_DROP, cap), f"prctl(PR_CAPBSET_DROP, {cap})")
+    zero = ctypes.c_ulong(0)
+    _libc.prctl(PR_CAP_AMBIENT, ctypes.c_ulong(PR_CAP_AMBIENT_CLEAR_ALL), zero, zero, zero)
+    if tier == "userns":
+        header = (ctypes.c_uint32 * 2)(LINUX_CAPABILITY_VERSION_3, 0)
+        data = (ctypes.c_uint32 * 6)()  # effective, permitted, inheritable; twice (64 bits)
+        _check(_libc.capset(header, data), "capset")
 
 
 def _drop_privileges(jail: Jail) -> None:
@@ -149,7 +177,8 @@ def _apply_limits(limits: Limits, tier: str) -> None:
     cap(resource.RLIMIT_CORE, 0)
     if tier == "root":  # RLIMIT_NPROC counts per real uid; only the sandbox uid is ours alone
         cap(resource.RLIMIT_NPROC, limits.max_processes)
-    _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+    if sys.platform == "linux":
+        _check(prctl(PR_SET_NO_NEW_PRIVS, 1), "prctl(PR_SET_NO_NEW_PRIVS)")
 
 
 def _write_id_maps(uid: int, gid: int) -> None:
@@ -161,24 +190,23 @@ def _write_id_maps(uid: int, gid: int) -> None:
         handle.write(f"0 {gid} 1")
 
 
-def enter(
-    jail: Jail, limits: Limits, files: dict[str, bytes], status_fd: int, scratch: str
-) -> None:
+def enter(jail: Jail, limits: Limits, report_fd: int, scratch: str) -> None:
     """Confine the calling (freshly forked) process; returns in the process that runs student code.
 
     For the namespace tiers the caller forks once more: the grandchild is pid 1 of a new pid
     namespace, so killing it (or its parent, through the death signal) kills every process the
-    student started. The middle process only waits and reports the status on `status_fd`.
+    student started, and its IPC namespace (SysV shared memory and queues) goes with it. The
+    middle process only waits and reports the exit status on `report_fd`, which the confined
+    process closes.
     """
     if jail.tier == "plain":
         os.makedirs(scratch, exist_ok=True)
-        _write_files(scratch, files)
         os.chdir(scratch)
+        os.close(report_fd)
         _apply_limits(limits, "plain")
-        os.close(status_fd)
         return
     real_uid, real_gid = os.getuid(), os.getgid()
-    flags = CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWPID
+    flags = CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS
     if jail.tier == "userns":
         flags |= CLONE_NEWUSER
     _check(_libc.unshare(ctypes.c_int(flags)), "unshare")
@@ -186,28 +214,49 @@ def enter(
         _write_id_maps(real_uid, real_gid)
     pid = os.fork()
     if pid:
-        _relay(pid, status_fd)
-    os.close(status_fd)
-    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    _build_root(jail, max(16, limits.max_file_mb * 2), files)
+        _relay(pid, report_fd)
+    os.close(report_fd)
+    die_with_parent()
+    _check(_libc.sethostname(HOSTNAME, len(HOSTNAME)), "sethostname")
+    _build_root(jail, max(16, limits.max_file_mb * 2))
+    _drop_capabilities(jail.tier)
     if jail.tier == "root":
         _drop_privileges(jail)
+        die_with_parent()  # the uid change cleared it
     _apply_limits(limits, jail.tier)
+    seccomp.install()
 
 
-def _relay(pid: int, status_fd: int) -> None:
-    """The middle process: wait for the confined child and report how it ended."""
+def _relay(pid: int, report_fd: int) -> None:
+    """The middle process: wait for the confined child and report how it ended.
+
+    It keeps no other descriptor, so the pipes to the grader close when the student's last
+    process is gone, not when this one is.
+    """
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     try:
+        os.closerange(0, report_fd)
+        os.closerange(report_fd + 1, 1 << 20)
         _, status, usage = os.wait4(pid, 0)
         report = {
             "exit_code": os.waitstatus_to_exitcode(status),
             "cpu_seconds": usage.ru_utime + usage.ru_stime,
             "max_rss_kb": usage.ru_maxrss,
         }
-        os.write(status_fd, json.dumps(report).encode())
+        os.write(report_fd, json.dumps(report).encode())
     finally:
         os._exit(0)
+
+
+def confinement() -> dict[str, str]:
+    """What the kernel says about the calling process: its uids, capabilities and seccomp mode."""
+    fields = {}
+    with open("/proc/self/status") as handle:
+        for line in handle:
+            name, _, value = line.partition(":")
+            if name in ("Uid", "CapEff", "CapPrm", "CapBnd", "CapAmb", "NoNewPrivs", "Seccomp"):
+                fields[name] = value.strip()
+    return fields
 
 
 def probe_tier(make_jail: Callable[[str], Jail], limits: Limits) -> str:
@@ -219,7 +268,7 @@ def probe_tier(make_jail: Callable[[str], Jail], limits: Limits) -> str:
                 f"AUTOGRADER_SANDBOX_TIER must be one of {', '.join(TIERS)}, got {forced!r}"
             )
         return forced
-    if sys.platform != "linux":
+    if sys.platform != "linux" or not seccomp.supported():
         return "plain"
     for tier in ("root", "userns") if os.geteuid() == 0 else ("userns",):
         if _try_tier(make_jail(tier), limits):
@@ -229,21 +278,28 @@ def probe_tier(make_jail: Callable[[str], Jail], limits: Limits) -> str:
 
 def _try_tier(jail: Jail, limits: Limits) -> bool:
     read_end, write_end = os.pipe()
-    status_r, status_w = os.pipe()
+    report_r, report_w = os.pipe()
     pid = os.fork()
     if pid == 0:
         try:
             os.close(read_end)
-            os.close(status_r)
-            enter(jail, limits, {}, status_w, "/tmp")
-            ok = os.getcwd() == "/work" and (jail.tier != "root" or os.getuid() == jail.uid)
+            os.close(report_r)
+            enter(jail, limits, report_w, "/tmp")
+            status = confinement()
+            ok = (
+                os.getcwd() == "/work"
+                and (jail.tier != "root" or os.getuid() == jail.uid)
+                and status.get("Seccomp") == "2"
+                and int(status.get("CapBnd", "1"), 16) == 0
+                and int(status.get("CapEff", "1"), 16) == 0
+            )
             os.write(write_end, b"ok" if ok else b"no")
         finally:
             os._exit(0)
     os.close(write_end)
-    os.close(status_w)
+    os.close(report_w)
     answer = os.read(read_end, 2)
     os.close(read_end)
-    os.close(status_r)
+    os.close(report_r)
     os.waitpid(pid, 0)
     return answer == b"ok"

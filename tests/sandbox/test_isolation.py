@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import socket
 import time
 
 import pytest
 import torch
 
 from autograder.models import Call, OpaqueValue
+from autograder.sandbox import seccomp
 from tests.conftest import FAST, ROOT
 
 IS_ROOT = os.geteuid() == 0
@@ -76,7 +78,7 @@ def connect():
         return type(exc).__name__
 """
     result = run(sandbox, source, call("connect"))
-    assert result.results["connect"].value in ("OSError", "TimeoutError", "ConnectionRefusedError")
+    assert result.results["connect"].value == "PermissionError"  # seccomp: no AF_INET socket
 
 
 def test_infinite_loop_and_sleep_are_stopped_and_the_rest_still_runs(sandbox):
@@ -207,6 +209,7 @@ def test_output_is_captured_apart_and_truncated(sandbox):
 
 def test_a_dead_fork_server_is_restarted(sandbox):
     sandbox.start()
+    assert sandbox._process is not None
     sandbox._process.kill()
     sandbox._process.wait()
     result = run(sandbox, "def ok():\n    return 7\n", call("ok"))
@@ -227,3 +230,87 @@ def test_the_plain_tier_runs_and_is_recorded(monkeypatch):
     assert result.tier == "plain"
     assert result.results["ok"].value == 8
     assert result.results["spin"].error == "timed out"
+
+
+FACTS = """
+import ctypes, socket
+libc = ctypes.CDLL(None, use_errno=True)
+libc.syscall.restype = ctypes.c_long
+
+def facts():
+    status = {}
+    for line in open("/proc/self/status").read().splitlines():
+        name, _, value = line.partition(":")
+        status[name] = value.strip()
+    keys = ("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb", "NoNewPrivs", "Seccomp")
+    return {k: status[k] for k in keys} | {"host": socket.gethostname()}
+
+def refused():
+    found = {}
+    for name, args in (("ptrace", (16, 1, 0, 0)), ("unshare", (0x40000000,)),
+                       ("sethostname", (0, 0)), ("keyctl", (0, -4, 0))):
+        ctypes.set_errno(0)
+        found[name] = (libc.syscall(NUMBERS[name], *args), ctypes.get_errno())
+    try:
+        socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        found["inet"] = "made"
+    except PermissionError:
+        found["inet"] = "EPERM"
+    return found
+
+def plant():
+    return [libc.shmget(KEY, 4096, 0o1666), libc.msgget(KEY, 0o1666)]
+
+def find():
+    return [libc.shmget(KEY, 0, 0), libc.msgget(KEY, 0)]
+"""
+IPC_KEY = 0x5EED0B17
+NO_CAPS = "0000000000000000"
+
+
+def _host_ipc_keys() -> set[int]:
+    keys = set()
+    for table in ("shm", "msg"):
+        for line in open(f"/proc/sysvipc/{table}").read().splitlines()[1:]:
+            keys.add(int(line.split()[0]) & 0xFFFFFFFF)
+    return keys
+
+
+def assert_confined(box, *, tier: str) -> None:
+    numbers = seccomp.SYSCALLS[seccomp.machine()]
+    source = FACTS.replace("KEY", str(IPC_KEY)) + f"NUMBERS = {numbers!r}\n"
+    result = run(box, source, call("facts"), call("refused"), call("plant"), call("find"))
+    assert result.tier == tier
+    facts = result.results["facts"].value
+    caps = {k: v for k, v in facts.items() if k.startswith("Cap")}
+    assert caps == dict.fromkeys(caps, NO_CAPS) and len(caps) == 5
+    assert (facts["NoNewPrivs"], facts["Seccomp"], facts["host"]) == ("1", "2", "sandbox")
+    refused = result.results["refused"].value
+    assert refused == {
+        "ptrace": (-1, 1),
+        "unshare": (-1, 1),
+        "sethostname": (-1, 1),
+        "keyctl": (-1, 1),
+        "inet": "EPERM",
+    }
+    planted = result.results["plant"].value
+    assert min(planted) >= 0 and result.results["find"].value == planted  # its own, while it runs
+    later = run(box, source, call("find"))
+    assert later.results["find"].value == (-1, -1)  # the next child has an IPC namespace of its own
+    assert IPC_KEY not in _host_ipc_keys()
+
+
+@pytest.mark.skipif(not IS_ROOT, reason="full isolation needs root")
+def test_the_root_tier_has_no_capabilities_a_filter_and_private_ipc_and_hostname(sandbox):
+    hostname = socket.gethostname()
+    assert_confined(sandbox, tier="root")
+    assert socket.gethostname() == hostname
+
+
+@pytest.mark.skipif(not IS_ROOT, reason="forcing the userns tier is tested as root")
+def test_the_userns_tier_is_confined_the_same_way(monkeypatch):
+    from autograder.sandbox import Sandbox
+
+    monkeypatch.setenv("AUTOGRADER_SANDBOX_TIER", "userns")
+    with Sandbox(uid=64998, light=True) as box:
+        assert_confined(box, tier="userns")
