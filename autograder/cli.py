@@ -336,6 +336,15 @@ def cmd_release(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    if args.show:
+        from autograder.mistake import show
+
+        if args.all or not args.hw:
+            raise UsageError(
+                "--show needs one assignment", hint="e.g. validate gaussian_kl --show half_missing"
+            )
+        print(show(_assignment(args.hw, args.solutions), args.show), end="")
+        return 0
     folders = _assignments(args)
 
     from autograder.batch import default_jobs
@@ -555,6 +564,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("hw", metavar="HW", nargs="?", help=hw_help + " (or --all)")
     p.add_argument("--all", action="store_true", help="every assignment under --solutions")
     p.add_argument("--jobs", type=_jobs, default=0, metavar="N", help=jobs_help)
+    p.add_argument(
+        "--show",
+        metavar="NAME",
+        help="print the diff from the reference to mistakes/NAME.py spliced into it, grade nothing",
+    )
     return parser
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from autograder.errors import SpecError
 from autograder.grader import grade_submission
+from autograder.mistake import splice
 from autograder.models import GradeReport
 from autograder.prepare import PreparedAssignment
 from autograder.release import strip_solutions
@@ -81,7 +82,8 @@ def check_report(name: str, report: GradeReport, expected: Expectation) -> Verdi
 
 
 def validate(prepared: PreparedAssignment, *, jobs: int = 1, progress=None) -> list[Verdict]:
-    """Grade the reference, the skeleton and every mistake (in `jobs` parallel sandboxes)."""
+    """Grade the reference, the skeleton and every mistake spliced into the reference (in `jobs`
+    parallel sandboxes)."""
     spec = prepared.spec
     reference = (spec.root / spec.student_file).read_bytes()
     skeleton = strip_solutions(reference.decode(), spec.student_file).encode()
@@ -90,7 +92,8 @@ def validate(prepared: PreparedAssignment, *, jobs: int = 1, progress=None) -> l
         ("skeleton", skeleton, Expectation(score=0.0)),
     ]
     for path in sorted((spec.root / "mistakes").glob("*.py")):
-        cases.append((f"mistakes/{path.name}", path.read_bytes(), read_expectation(path)))
+        source = splice(reference.decode(), path.read_text(), where=str(path)).encode()
+        cases.append((f"mistakes/{path.name}", source, read_expectation(path)))
     lock = threading.Lock()
     verdicts: dict[str, Verdict] = {}
 

@@ -49,6 +49,7 @@ RANKS = {
     "autograder.public": 5,
     "autograder.grader": 5,
     "autograder.release": 5,
+    "autograder.mistake": 5,  # a known-wrong variant spliced into the reference
     "autograder.batch": 6,
     "autograder.validate": 6,
     "autograder.report": 6,

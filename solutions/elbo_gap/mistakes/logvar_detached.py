@@ -3,130 +3,10 @@
 # expect-feedback: diag_encoder_k1: test_gap
 # expect-feedback: linear_vae: test_gap
 # Mistake: The log-variance head is detached during training, so it keeps its initial weights.
-"""Homework: the ELBO gap is KL(q(z|x) || p(z|x)), worked out in a linear-Gaussian latent model."""
-
-import math
-
-import torch
-
-# ---------------------------------------------------------------------------------------------
-# Part 1. One latent, one observation (pen and paper).
-#
-#   z ~ N(0, 1),   x | z ~ N(w z + b, s**2),   q(z) = N(m, v).
-#
-# Symbols: x, w, b, m are real; s, v are positive. Write each answer as a string in Python
-# syntax with these symbols and log, exp, sqrt, pi (for example "log(2*pi*s**2)/2"), as a
-# LaTeX string (r"$\frac{1}{2}\log(2\pi s^2)$"), or as a SymPy expression. `log` is the
-# natural logarithm.
-# ---------------------------------------------------------------------------------------------
-
-# log p(x), the marginal log-likelihood of x.
-LOG_PX = "-log(2*pi*(w**2 + s**2))/2 - (x - b)**2/(2*(w**2 + s**2))"
-
-# The mean of the exact posterior p(z | x).
-POSTERIOR_MEAN = "w*(x - b)/(w**2 + s**2)"
-
-# The variance of the exact posterior p(z | x).
-POSTERIOR_VAR = "s**2/(w**2 + s**2)"
-
-# The ELBO E_q[log p(x | z)] - KL(q(z) || p(z)) as a function of x, w, b, s, m, v.
-ELBO = "-log(2*pi*s**2)/2 - ((x - b - w*m)**2 + w**2*v)/(2*s**2) - (v + m**2 - 1 - log(v))/2"
-
-# The gap log p(x) - ELBO as a function of x, w, b, s, m, v.
-GAP = "(log(s**2/((w**2 + s**2)*v)) + (v + (m - w*(x - b)/(w**2 + s**2))**2)*(w**2 + s**2)/s**2 - 1)/2"
-
-
-# ---------------------------------------------------------------------------------------------
-# Part 2. The same model in d dimensions with k latents, in torch:
-#
-#   z ~ N(0, I_k),   x | z ~ N(W z + b, diag(psi)),   q(z | x) = N(q_mean, diag(exp(q_logvar))).
-#
-# Every function takes and returns torch tensors of the input dtype (float64 or float32) and
-# must be differentiable with respect to all of its inputs (no .item(), numpy or in-place ops
-# on inputs). Work in closed form: no sampling anywhere in Part 2.
-# ---------------------------------------------------------------------------------------------
-
-
-def log_marginal(x, W, b, psi):
-    """Exact log p(x) = log N(x; b, W W^T + diag(psi)) of each row of x.
-
-    x: (N, d) data; W: (d, k) loadings; b: (d,) offset; psi: (d,) positive noise variances.
-    Returns a (N,) tensor. Use a Cholesky factor of the covariance, not an explicit inverse.
-    """
-    d = x.shape[-1]
-    cov = W @ W.T + torch.diag(psi)
-    chol = torch.linalg.cholesky(cov)
-    # Whitened residuals: chol^{-1} (x - b), one column per data point.
-    white = torch.linalg.solve_triangular(chol, (x - b).T, upper=False)
-    log_det = 2.0 * torch.log(torch.diagonal(chol)).sum()
-    return -0.5 * (d * math.log(2 * math.pi) + log_det + (white**2).sum(0))
-
-
-def exact_posterior(x, W, b, psi):
-    """The exact posterior p(z | x) = N(mean[n], cov) of each row of x.
-
-    x: (N, d); W: (d, k); b: (d,); psi: (d,) positive.
-    Returns a tuple (mean, cov): mean is (N, k), one row per data point; cov is (k, k), the
-    same for every x.
-    """
-    k = W.shape[1]
-    w_scaled = W / psi[:, None]
-    precision = torch.eye(k, dtype=W.dtype) + W.T @ w_scaled
-    cov = torch.cholesky_inverse(torch.linalg.cholesky(precision))
-    mean = (x - b) @ w_scaled @ cov
-    return mean, cov
-
-
-def elbo(x, W, b, psi, q_mean, q_logvar):
-    """The analytic ELBO E_q[log p(x | z)] - KL(q(z | x) || N(0, I)) of each row of x.
-
-    x: (N, d); W: (d, k); b: (d,); psi: (d,) positive; q_mean, q_logvar: (N, k), the mean and
-    log-variance of the diagonal Gaussian q(z | x) for each row. Returns a (N,) tensor, one
-    ELBO per data point (no reduction over the batch).
-    """
-    q_var = q_logvar.exp()
-    resid = x - b - q_mean @ W.T
-    # E_q (x - b - W z)_j^2 = resid_j^2 + sum_l W_jl^2 v_l: the spread of q costs reconstruction.
-    sq = resid**2 + q_var @ (W**2).T
-    recon = -0.5 * (torch.log(2 * math.pi * psi) + sq / psi).sum(-1)
-    kl = 0.5 * (q_var + q_mean**2 - 1 - q_logvar).sum(-1)
-    return recon - kl
-
-
-def diag_gap_floor(W, psi):
-    """The smallest gap any diagonal Gaussian q can reach: min over diagonal q of KL(q || p(z|x)).
-
-    W: (d, k); psi: (d,) positive. Returns a 0-dim tensor (it does not depend on x or b).
-    """
-    k = W.shape[1]
-    precision = torch.eye(k, dtype=W.dtype) + W.T @ (W / psi[:, None])
-    # The best diagonal q has variances 1/M_ii and the posterior mean, so the KL reduces to
-    # half the log-ratio of the diagonal's product to the determinant of M.
-    log_det = 2.0 * torch.log(torch.diagonal(torch.linalg.cholesky(precision))).sum()
-    return 0.5 * (torch.log(torch.diagonal(precision)).sum() - log_det)
-
-
-# ---------------------------------------------------------------------------------------------
-# Part 3. Experiments. The grader calls these with the keyword arguments shown, on data of its
-# own (float64 tensors), and scores what you return with its own code on held-out data.
-# The encoder in both experiments is one linear layer mapping x (d,) to [q_mean | q_logvar]
-# (2k,): q_mean = (x @ weight.T + bias)[:, :k], q_logvar = (x @ weight.T + bias)[:, k:].
-# ---------------------------------------------------------------------------------------------
 
 
 def train_diag_encoder(x, W, b, psi, steps, lr, seed):
-    """Fit the linear diagonal encoder by maximising the mean analytic ELBO, decoder fixed.
-
-    x: (N, d) training data; W: (d, k), b: (d,), psi: (d,): the decoder, which stays fixed;
-    steps: number of full-batch Adam steps (1000); lr: Adam learning rate (0.1); seed: call
-    torch.manual_seed(seed) before creating the layer.
-
-    Feeding the layer centred inputs x - b makes the optimisation much better conditioned;
-    fold the shift into the returned bias (bias - weight @ b).
-
-    Returns {"weight": (2k, d), "bias": (2k,)}: detached tensors such that
-    x @ weight.T + bias = [q_mean | q_logvar] for raw (uncentred) inputs x.
-    """
+    # BEGIN SOLUTION
     torch.manual_seed(seed)
     d, k = W.shape
     encoder = torch.nn.Linear(d, 2 * k, dtype=x.dtype)
@@ -141,23 +21,11 @@ def train_diag_encoder(x, W, b, psi, steps, lr, seed):
         optimizer.step()
     weight = encoder.weight.detach().clone()
     return {"weight": weight, "bias": encoder.bias.detach() - weight @ b}
+    # END SOLUTION
 
 
 def train_linear_vae(x, k, steps, lr, seed):
-    """Fit a linear VAE jointly: decoder (W, b, psi) and the linear diagonal encoder.
-
-    Model: z ~ N(0, I_k), x | z ~ N(W z + b, psi I) with one shared noise variance
-    psi = exp(log_psi). Maximise the mean analytic ELBO over x with full-batch Adam.
-    x: (N, d) training data; k: number of latents (2); steps: Adam steps (1000);
-    lr: Adam learning rate (0.05); seed: call torch.manual_seed(seed) before initialising.
-
-    As in train_diag_encoder, centred encoder inputs (x minus the data mean), b started at the
-    data mean and a small initial W (scale 0.1) make the optimisation converge fastest.
-
-    Returns {"W": (d, k), "b": (d,), "psi": (d,) (the shared variance repeated d times),
-    "weight": (2k, d), "bias": (2k,)}: detached tensors; the encoder acts on raw x as in
-    train_diag_encoder.
-    """
+    # BEGIN SOLUTION
     torch.manual_seed(seed)
     d = x.shape[1]
     centre = x.mean(0)
@@ -183,34 +51,4 @@ def train_linear_vae(x, k, steps, lr, seed):
         "weight": weight,
         "bias": encoder.bias.detach() - weight @ centre,
     }
-
-
-# ---------------------------------------------------------------------------------------------
-# Part 4. Concepts. Answer each with one letter, e.g. Q1 = "a".
-#
-# Q1. The decoder is fixed, q(z|x) is restricted to diagonal Gaussians, and the exact posterior
-#     has correlated latents. After the encoder is trained to its optimum, log p(x) - ELBO is
-#     (a) 0
-#     (b) the smallest KL(q || p(z|x)) over diagonal q, which is strictly positive
-#     (c) KL(q || p(z))
-#     (d) negative
-#
-# Q2. For fixed decoder parameters, maximising the ELBO over q is the same as
-#     (a) minimising KL(q || p(z|x))
-#     (b) minimising KL(p(z|x) || q)
-#     (c) maximising log p(x)
-#     (d) minimising KL(q || p(z))
-#
-# Q3. When the decoder and encoder are trained jointly,
-#     (a) log p_theta(x) increases at every step
-#     (b) ELBO <= log p_theta(x) holds throughout, and part of the ELBO's increase can come from
-#         the decoder moving to models whose posteriors q can represent
-#     (c) the gap log p_theta(x) - ELBO is exactly 0 once training converges, whatever q's family
-#     (d) the ELBO can exceed log p_theta(x) early in training
-# ---------------------------------------------------------------------------------------------
-
-Q1 = "b"
-
-Q2 = "a"
-
-Q3 = "b"
+    # END SOLUTION
