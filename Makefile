@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install system-deps demo test test-fast lint bench clean
+.PHONY: install system-deps demo test test-fast lint bench mutation clean
 
 install: $(STAMP)
 
@@ -44,6 +44,12 @@ lint: install
 
 bench: install
 	$(BIN)/python benchmarks/bench_grading.py
+
+# Mutants of every reference, graded: the share each assignment's checks catch, and the survivors.
+# Slow (many minutes); `make test` grades a small sample. MUTATION_JOBS=0: one sandbox per core.
+MUTATION_JOBS ?= 0
+mutation: install
+	$(BIN)/autograder mutate --all --jobs $(MUTATION_JOBS)
 
 clean:
 	rm -rf $(VENV) gradebook/*.db gradebook/exports

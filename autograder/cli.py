@@ -30,6 +30,7 @@ EXAMPLES = """examples:
   autograder export gaussian_kl --format csv
   autograder release --all                             # instructors: solutions/ -> assignments/
   autograder validate gaussian_kl
+  autograder mutate gaussian_kl --jobs 2               # do the checks catch wrong answers?
 """
 EPILOG = (
     EXAMPLES
@@ -79,6 +80,13 @@ def _jobs(text: str) -> int:
     if jobs < 0:
         raise argparse.ArgumentTypeError(f"{jobs} is negative; 0 means one per core")
     return jobs
+
+
+def _count(text: str) -> int:
+    count = _jobs(text)
+    if count == 0:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return count
 
 
 def _scheduler(text: str) -> str:
@@ -381,6 +389,55 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_mutate(args: argparse.Namespace) -> int:
+    folders = _assignments(args)
+
+    from autograder.batch import default_jobs
+    from autograder.mutate import mutate
+
+    def progress(r: Any) -> None:
+        verdict = "killed" if r.killed else "equivalent" if r.equivalent else "SURVIVED"
+        err.print(f"  {r.mutant.id}: {verdict} ({r.score:g}/{r.max_score:g})", markup=False)
+
+    reports = []
+    for folder in folders:
+        report = mutate(
+            _prepared(folder),
+            count=args.sample,
+            only=args.id or (),
+            jobs=args.jobs or default_jobs(),
+            progress=progress,
+        )
+        reports.append(report)
+        for r in report.survivors:
+            questions = ", ".join(r.questions) or "no check reaches it"
+            status = "" if r.status == "graded" else f"{r.status}; "
+            out.print(
+                f"survivor {r.mutant.id} ({status}{r.score:g}/{r.max_score:g}; {questions})",
+                markup=False,
+            )
+            out.print(r.mutant.diff, markup=False, end="")
+        for mutant_id in report.stale:
+            out.print(
+                f"{report.assignment}: equivalent_mutants lists {mutant_id}, which no longer exists",
+                markup=False,
+            )
+    table = Table(title="mutation scores: the share of mutants that lose points (goal: 95%)")
+    for col in ("assignment", "mutants", "killed", "equivalent", "survivors", "score"):
+        table.add_column(col)
+    for report in reports:
+        table.add_row(
+            report.assignment,
+            str(len(report.results)),
+            str(len(report.killed)),
+            str(len(report.equivalent)),
+            str(len(report.survivors)),
+            f"{report.score:.1%}",
+        )
+    out.print(table)
+    return 0
+
+
 # ---------------------------------------------------------------- the parser
 
 
@@ -568,6 +625,22 @@ def build_parser() -> argparse.ArgumentParser:
         "--show",
         metavar="NAME",
         help="print the diff from the reference to mistakes/NAME.py spliced into it, grade nothing",
+    )
+
+    p = command(
+        "mutate",
+        cmd_mutate,
+        "grade mutants of the reference: the share the checks catch, and every survivor",
+        "autograder mutate gaussian_kl --jobs 2",
+    )
+    p.add_argument("hw", metavar="HW", nargs="?", help=hw_help + " (or --all)")
+    p.add_argument("--all", action="store_true", help="every assignment under --solutions")
+    p.add_argument("--jobs", type=_jobs, default=0, metavar="N", help=jobs_help)
+    p.add_argument(
+        "--sample", type=_count, metavar="N", help="grade N mutants spread over the list, not all"
+    )
+    p.add_argument(
+        "--id", action="append", metavar="ID", help="grade only this mutant (repeatable)"
     )
     return parser
 

@@ -48,6 +48,7 @@ def load_spec(folder: Path) -> AssignmentSpec:
             "limits",
             "seeds",
             "questions",
+            "equivalent_mutants",  # read by `autograder mutate` (mutate.equivalent_mutants)
         )
     )
     name = folder.name

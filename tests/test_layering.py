@@ -56,6 +56,7 @@ RANKS = {
     "autograder.export": 6,
     "autograder.history": 6,
     "autograder.selfcheck": 6,
+    "autograder.mutate": 6,  # mutants of the reference, graded to prove the checks
     "autograder.distributed": 7,  # the batch, sent to a cluster
     "autograder.cli": 8,
     "autograder.__main__": 9,
