@@ -61,10 +61,10 @@ def prctl(option: int, arg: int = 0) -> int:
     return int(_libc.prctl(option, ctypes.c_ulong(arg), zero, zero, zero))
 
 
-def die_with_parent() -> None:
-    """SIGKILL this process when its parent exits (the kernel clears this on a uid change)."""
+def die_with_parent(sig: int = signal.SIGKILL) -> None:
+    """Send `sig` to this process when its parent exits (the kernel clears this on a uid change)."""
     if sys.platform == "linux":
-        _check(prctl(PR_SET_PDEATHSIG, signal.SIGKILL), "prctl(PR_SET_PDEATHSIG)")
+        _check(prctl(PR_SET_PDEATHSIG, sig), "prctl(PR_SET_PDEATHSIG)")
 
 
 def _mount(

@@ -337,6 +337,10 @@ def _read_report(fd: int) -> dict[str, Any]:
     return report if isinstance(report, dict) else {}
 
 
+def _grader_gone(signum: int, frame: object) -> None:
+    raise GraderGone()
+
+
 def _close(fd: int) -> None:
     try:
         os.close(fd)
@@ -351,8 +355,11 @@ def main() -> None:
     parser.add_argument("--uid", type=int, default=64000)
     parser.add_argument("--light", action="store_true", help="import only numpy and torch")
     args = parser.parse_args()
-    # Die with the grader; if it is already gone, the death signal came too late to be set.
-    isolation.die_with_parent()
+    # Die with the grader, through SIGTERM so that its `finally` removes the scratch (the student's
+    # child dies with this process by SIGKILL); if the grader is already gone, the signal came
+    # too late to be set.
+    signal.signal(signal.SIGTERM, _grader_gone)
+    isolation.die_with_parent(signal.SIGTERM)
     if os.getppid() != args.parent:
         return
     if sys.platform == "linux":
@@ -362,8 +369,13 @@ def main() -> None:
     os.dup2(null, 0)
     os.dup2(null, 1)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _warm_imports(args.light)
-    Server(args.uid, control).serve()
+    try:
+        _warm_imports(args.light)
+        Server(args.uid, control).serve()
+    except GraderGone:
+        pass
+    # No interpreter teardown: with torch loaded it takes seconds, and the scratch is gone already.
+    os._exit(0)
 
 
 if __name__ == "__main__":

@@ -139,7 +139,21 @@ def test_the_fork_server_and_its_child_die_with_the_grader(tmp_path):
         process.wait()
     assert _wait_until(lambda: not _alive(server), 5), "the fork server outlived its grader"
     assert _wait_until(lambda: not _processes_of(uid), 5), "the student's process outlived it"
-    # Killed too fast for its own `finally`: the next server to start removes its scratch.
+    # The grader's death reaches the server as SIGTERM, so its `finally` removes the scratch.
+    assert workdir is not None
+    assert _wait_until(lambda: not workdir.exists(), 5), "the fork server left its scratch"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the sandbox uid is only ours as root")
+def test_a_server_killed_outright_has_its_scratch_swept_by_the_next():
+    uid = 64000 + 995
+    with client.Sandbox(uid=uid, light=True) as box:
+        box.start()
+        assert box._process is not None
+        server = box._process.pid
+        workdir = _workdir_of(server)
+        os.kill(server, signal.SIGKILL)  # too fast for any `finally`
+        assert _wait_until(lambda: not _alive(server), 5)
     assert workdir is not None and workdir.exists()
     with client.Sandbox(uid=uid, light=True) as box:
         box.start()
