@@ -1,5 +1,6 @@
 """The trusted side of an assignment, built once per batch: the reference and checks.py loaded,
-seeded inputs generated, the reference run on them, and each check planned by its kind."""
+seeded inputs generated (the published ones from the spec's seed, the hidden ones from the course
+secret), the reference run on them, and each check planned by its kind."""
 
 from __future__ import annotations
 

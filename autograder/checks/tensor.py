@@ -1,5 +1,6 @@
 """The tensor check kind: call a student function on seeded inputs and compare what it returns with
-the reference, in order missing → type → shape → dtype → non-finite → values, then gradients."""
+the reference, in order missing → type → shape → dtype → non-finite → values, then gradients; a
+published case counts only when its hidden twin, drawn the same way from a secret seed, passes."""
 
 from __future__ import annotations
 
