@@ -226,8 +226,9 @@ class Sandbox:
 
     def _read_reply(self, deadline: float) -> dict[str, Any]:
         assert self._control is not None
-        ready, _, _ = select.select([self._control], [], [], max(deadline - time.monotonic(), 0))
-        if not ready:
+        poller = select.poll()  # not select(): a busy grader may hold descriptors past 1024
+        poller.register(self._control, select.POLLIN)
+        if not poller.poll(max(math.ceil((deadline - time.monotonic()) * 1000), 0)):
             raise SandboxError("the sandbox server did not answer in time")
         try:
             data = self._control.recv(1 << 16)

@@ -182,6 +182,7 @@ class Server:
         """
         arranged = False
         try:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the server's handler is not the child's
             os.setsid()
             isolation.die_with_parent()
             if os.getppid() != self.pid:

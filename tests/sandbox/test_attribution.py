@@ -95,3 +95,9 @@ def test_a_file_over_the_size_limit_is_the_students(sandbox):
     limits = Limits(wall_seconds=10, cpu_seconds=5, call_seconds=2, max_file_mb=1)
     result = run(sandbox, "#" * (2 * 2**20), call("ok"), limits=limits)
     assert not result.imported and "over the 1 MB limit" in result.import_error
+
+
+def test_the_child_keeps_none_of_the_servers_signal_handlers(sandbox):
+    source = "import signal\ndef handlers():\n    return signal.getsignal(signal.SIGTERM) == signal.SIG_DFL\n"
+    result = run(sandbox, source, call("handlers"))
+    assert result.results["handlers"].value is True
