@@ -11,15 +11,15 @@ import ast
 import difflib
 import io
 import tokenize
-from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.errors import SpecError, UsageError
+from autograder.models import frozen
 
 DOCSTRING = "__doc__"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen
 class _Statement:
     """One top-level statement: the names it binds, and its lines [start, end) in its text."""
 
@@ -38,11 +38,11 @@ def splice(reference: str, override: str, *, where: str = "<override>") -> str:
     the reference's statement of the same name (the last one, where a name is bound twice).
 
     A def or class without a docstring gets the reference's. A name the reference lacks keeps its
-    neighbours: it goes after the counterpart of the
-    override's statement before it, else before that of the one after it, else at the end. A new
-    import goes after the reference's imports, and a module docstring replaces the reference's;
-    other top-level statements must be the reference's own. An override that defines every name
-    of the reference is a whole file, and is returned as it is.
+    neighbours: it goes after the counterpart of the override's statement before it, else before
+    that of the one after it, else at the end. A new import goes after the reference's imports,
+    and a module docstring replaces the reference's; other top-level statements must be the
+    reference's own. An override that defines every name of the reference is a whole file, and
+    is returned as it is.
     """
     ref_lines = reference.splitlines(keepends=True)
     ovr_lines = override.splitlines(keepends=True)
